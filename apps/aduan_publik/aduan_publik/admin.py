@@ -1,0 +1,1 @@
+from .desk import admin  # noqa: F401  (registers the desk's model admins)

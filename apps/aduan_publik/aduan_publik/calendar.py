@@ -1,0 +1,105 @@
+"""The working-day calendar: weekends, Indonesian national holidays and the site's extra days off.
+
+National holidays come from the maintained ``holidays`` package (it knows Indonesia's
+observed days); *cuti bersama* and local days off are added per site, in ``site_config.json``
+(``extra_days_off``) or in the desk (:class:`~aduan_publik.models.DayOff`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+DAYS_OFF_CACHE_KEY = "calendar:days_off:v1"
+
+
+@lru_cache(maxsize=8)
+def _national(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("ID", years=year).keys())
+
+
+def _extra_days_off() -> frozenset[date]:
+    cached = cache.get(DAYS_OFF_CACHE_KEY) if not settings.TESTING else None
+    if cached is not None:
+        return frozenset(cached)
+    from .models import DayOff
+
+    days = {date.fromisoformat(d) for d in settings.ADUAN.get("extra_days_off", [])}
+    days.update(DayOff.objects.values_list("date", flat=True))
+    if not settings.TESTING:
+        cache.set(DAYS_OFF_CACHE_KEY, sorted(days), 600)
+    return frozenset(days)
+
+
+def forget_days_off() -> None:
+    """Call after DayOff rows change."""
+    cache.delete(DAYS_OFF_CACHE_KEY)
+
+
+class WorkingCalendar:
+    """Working-day arithmetic in the site's time zone. Build one per operation (it snapshots days off)."""
+
+    def __init__(self, extra_days_off: frozenset[date] | None = None, tz: str | None = None):
+        self.extra = _extra_days_off() if extra_days_off is None else extra_days_off
+        self.tz = ZoneInfo(tz or settings.TIME_ZONE)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in _national(day.year) and day not in self.extra
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """The moment ``days`` working days after ``start``: end of that working day, local time.
+
+        A complaint received on Friday evening with 3 working days is due at the end of
+        Wednesday; one received on a holiday starts counting on the next working day.
+        """
+        local = timezone.localtime(start, self.tz).date()
+        remaining = days
+        day = local
+        while remaining > 0:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        if days == 0:
+            while not self.is_working_day(day):
+                day += timedelta(days=1)
+        return self.end_of_day(day)
+
+    def add_days(self, start: datetime, days: int) -> datetime:
+        """Calendar days (completion deadlines count every day)."""
+        local = timezone.localtime(start, self.tz).date()
+        return self.end_of_day(local + timedelta(days=days))
+
+    def working_days_between(self, start: datetime, end: datetime) -> int:
+        """Working days after ``start``'s day up to and including ``end``'s day (0 if end <= start)."""
+        a = timezone.localtime(start, self.tz).date()
+        b = timezone.localtime(end, self.tz).date()
+        count = 0
+        day = a
+        while day < b:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+    def end_of_day(self, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=self.tz)
+
+
+def stage_days(stage: str, category=None) -> int:  # type: ignore[no-untyped-def]
+    """The duration of a stage for a category, falling back to the site default.
+
+    ``stage`` is one of the keys of ``settings.ADUAN["deadlines"]`` (e.g. ``verify_working_days``).
+    """
+    if category is not None:
+        value = getattr(category, stage, None)
+        if value is None and category.parent_id:
+            value = getattr(category.parent, stage, None)
+        if value is not None:
+            return int(value)
+    return int(settings.ADUAN["deadlines"][stage])

@@ -1,0 +1,199 @@
+"""The channel contract: what a door into the hub must provide.
+
+A channel is a class registered in the ``aduan_publik.channels`` entry-point group. The core
+never imports a channel module by name; it asks the registry. A channel
+
+* turns a raw inbound request into normalised :class:`InboundMessage` objects
+  (:meth:`Channel.parse_inbound`), after verifying it (signature, token) — or raises
+  :class:`SignatureError` / :class:`PayloadError`;
+* sends an :class:`OutboundMessage` (:meth:`Channel.send`) and reports a :class:`SendResult`,
+  raising :class:`TemporaryChannelError` for errors worth retrying and
+  :class:`PermanentChannelError` for those that are not;
+* declares its :class:`Capabilities`, which the desk and services read to decide what to offer.
+
+Channel objects are stateless; per-site settings come from ``settings.ADUAN["channels"][name]``
+through :meth:`Channel.config`. Every channel's tests use
+:class:`aduan_publik.testing.channel_contract.ChannelContractTests`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar, Mapping
+
+from django.conf import settings
+
+
+class ChannelError(Exception):
+    """Base of the errors a channel raises; ``str(exc)`` is shown to staff."""
+
+
+class SignatureError(ChannelError):
+    """The inbound request is not provably from the provider (missing or forged signature)."""
+
+
+class PayloadError(ChannelError):
+    """The inbound request is authentic but its body cannot be understood."""
+
+
+class TemporaryChannelError(ChannelError):
+    """Sending failed for a reason that may pass (rate limit, provider outage): retry later."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, code: str = ""):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.code = code
+
+
+class PermanentChannelError(ChannelError):
+    """Sending failed for good (invalid recipient, policy refusal): mark the message failed."""
+
+    def __init__(self, message: str, *, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    inbound: bool = True
+    outbound: bool = True
+    media: bool = False
+    delivery_status: bool = False
+    templates: bool = False
+    # True when outbound messages cannot be sent by a machine and staff deliver them
+    # (walk-in desk, phone): the message is then marked "manual" for a person to do it.
+    manual_delivery: bool = False
+
+
+@dataclass(frozen=True)
+class ContactRef:
+    """Who a message is from or to, as the channel identifies them."""
+
+    address: str = ""
+    user_id: str = ""
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class InboundAttachment:
+    """A file on an inbound message: inline ``content`` or a provider ``media_id`` to fetch."""
+
+    filename: str
+    content_type: str = ""
+    content: bytes | None = None
+    media_id: str = ""
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message from a resident, normalised. ``external_id`` is the provider's unique id."""
+
+    channel: str
+    external_id: str
+    sender: ContactRef
+    sent_at: datetime
+    kind: str = "text"
+    text: str = ""
+    attachments: tuple[InboundAttachment, ...] = ()
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    tracking_number: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A delivery receipt for an outbound message: sent, delivered, read or failed."""
+
+    channel: str
+    external_id: str
+    status: str
+    at: datetime
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """A message to a reporter. ``message_id`` is our Message pk (idempotency key)."""
+
+    message_id: int
+    to: ContactRef
+    text: str
+    tracking_number: str
+    attachments: tuple[str, ...] = ()  # storage paths of Attachment files
+    last_inbound_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SendResult:
+    external_id: str = ""
+    state: str = "sent"  # "sent" or "manual"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class RawInbound:
+    """An inbound HTTP request reduced to what verification and parsing need."""
+
+    method: str
+    body: bytes
+    headers: Mapping[str, str]
+    query: Mapping[str, str] = field(default_factory=dict)
+    form: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Channel:
+    """Base class of every channel. Subclasses set ``name``/``label`` and override what they support."""
+
+    name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    capabilities: ClassVar[Capabilities] = Capabilities()
+    #: Dotted path of a urls module mounted at ``/channels/<name>/`` (webhooks), or "".
+    urls: ClassVar[str] = ""
+    #: Keys a fully configured channel needs in its site config (a system check reports gaps).
+    required_settings: ClassVar[tuple[str, ...]] = ()
+
+    def config(self) -> dict[str, Any]:
+        channels = settings.ADUAN.get("channels", {})
+        return dict(channels.get(self.name, {}))
+
+    def is_configured(self) -> bool:
+        cfg = self.config()
+        return all(cfg.get(key) for key in self.required_settings)
+
+    def handshake(self, raw: RawInbound) -> str | None:
+        """Answer a provider's subscription check (GET); None refuses it (403)."""
+        return None
+
+    def verify_inbound(self, raw: RawInbound) -> None:
+        """Prove ``raw`` comes from the provider (signature, token) or raise :class:`SignatureError`.
+
+        Runs in the web request before anything is stored, so it must be fast. The default
+        refuses everything: a channel that accepts webhooks must say how it authenticates them.
+        """
+        raise SignatureError(f"channel {self.name!r} does not accept webhooks")
+
+    def inbound_key(self, raw: RawInbound) -> str:
+        """The provider's unique key for this delivery (redeliveries share it). Default: body hash."""
+        return hashlib.sha256(raw.body).hexdigest()
+
+    def parse_inbound(self, raw: RawInbound) -> list[InboundMessage | StatusUpdate]:
+        """Return every message and status ``raw`` carries (never drop an item of a batch).
+
+        Called in a job on an already verified, stored delivery; raise :class:`PayloadError`
+        for a body that cannot be understood (it is then kept as *rejected* with the reason).
+        """
+        raise PayloadError(f"channel {self.name!r} does not accept inbound requests")
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Deliver ``message``; raise Temporary/PermanentChannelError on failure."""
+        raise PermanentChannelError(f"channel {self.name!r} cannot send messages")
+
+    def fetch_media(self, media_id: str) -> tuple[bytes, str]:
+        """Download an inbound attachment by provider id: (content, content_type)."""
+        raise PermanentChannelError(f"channel {self.name!r} has no media to fetch")

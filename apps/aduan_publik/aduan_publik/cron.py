@@ -1,0 +1,8 @@
+"""The scheduler's jobs (``manage.py rqcron aduan_publik.cron``, the Procfile's scheduler)."""
+
+from rq import cron
+
+from aduan_publik.jobs import run_deadline_sweep, sweep_pending
+
+cron.register(sweep_pending, queue_name="default", interval=60)
+cron.register(run_deadline_sweep, queue_name="default", interval=600)

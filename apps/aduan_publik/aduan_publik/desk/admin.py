@@ -1,0 +1,1 @@
+"""The staff desk (Django admin, themed with unfold)."""

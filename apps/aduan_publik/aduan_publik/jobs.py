@@ -1,0 +1,83 @@
+"""Background jobs on Redis (RQ).
+
+Every job takes an id, loads the row, calls a service and is idempotent: running it twice,
+or after a crash, changes nothing more. Jobs are enqueued on commit, so a job never sees
+data that was rolled back. If Redis is down at that moment the row stays in its pending
+state and the scheduler's sweep (:func:`sweep_pending`) enqueues it later: nothing
+accepted is lost. In tests the queues run inline (``RQ_QUEUES[...]["ASYNC"] = False``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import django_rq
+from django.db import transaction
+from redis.exceptions import RedisError
+from rq import Retry
+
+logger = logging.getLogger(__name__)
+
+SEND_RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
+
+
+def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None,
+            retry: Retry | None = None) -> bool:
+    """Enqueue now; returns False (and logs) when Redis cannot take it: the sweep will."""
+    try:
+        q = django_rq.get_queue(queue)
+        if job_id and q.is_async and q.fetch_job(job_id) is not None:
+            existing = q.fetch_job(job_id)
+            if existing is not None and existing.get_status(refresh=True) in ("queued", "started", "scheduled", "deferred"):
+                return True
+        q.enqueue(func, *args, job_id=job_id, retry=retry)
+        return True
+    except RedisError:
+        logger.warning("Redis unavailable; %s%r left for the sweep", func.__name__, args)
+        return False
+
+
+def enqueue_on_commit(func: Callable[..., Any], *args: Any, **options: Any) -> None:
+    """Enqueue after the current transaction commits (immediately outside one)."""
+    transaction.on_commit(lambda: enqueue(func, *args, **options))
+
+
+# ---- job entry points: thin, id in, service out ------------------------------------------
+
+
+def process_inbound_event(event_id: int) -> None:
+    from .services.inbound import inbound_event_process
+
+    inbound_event_process(event_id=event_id)
+
+
+def send_message(message_id: int) -> None:
+    from .services.messages import message_send
+
+    message_send(message_id=message_id)
+
+
+def fetch_attachment(message_id: int, media_id: str, filename: str) -> None:
+    from .services.messages import message_fetch_media
+
+    message_fetch_media(message_id=message_id, media_id=media_id, filename=filename)
+
+
+def run_deadline_sweep() -> None:
+    from .services.deadlines import deadlines_sweep
+
+    deadlines_sweep()
+
+
+def sweep_pending() -> None:
+    """Re-enqueue work whose job was lost (Redis down at enqueue time, worker killed)."""
+    from .services.inbound import pending_inbound_ids
+    from .services.messages import queued_message_ids, stale_sending_fail
+
+    for event_id in pending_inbound_ids():
+        enqueue(process_inbound_event, event_id, job_id=f"inbound-{event_id}")
+    for message_id in queued_message_ids():
+        enqueue(send_message, message_id, job_id=f"send-{message_id}", retry=SEND_RETRY)
+    stale_sending_fail()

@@ -1,0 +1,30 @@
+from .complaint import (
+    ACTIVE_DISPOSITION_STATES,
+    CLOSED_STATUSES,
+    Complaint,
+    Contact,
+    Disposition,
+    FollowUp,
+)
+from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
+from .thread import Attachment, Event, InboundEvent, Message
+
+__all__ = [
+    "ACTIVE_DISPOSITION_STATES",
+    "CLOSED_STATUSES",
+    "OPD",
+    "Area",
+    "Attachment",
+    "Category",
+    "Complaint",
+    "Contact",
+    "Counter",
+    "DayOff",
+    "Disposition",
+    "Event",
+    "FollowUp",
+    "InboundEvent",
+    "Message",
+    "Role",
+    "StaffProfile",
+]

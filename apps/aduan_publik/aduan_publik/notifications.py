@@ -1,0 +1,71 @@
+"""The texts the hub sends to reporters, in the site's language.
+
+Kept in one module so a city can review every word residents receive.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Complaint, FollowUp
+
+
+def _in_site_language(func):  # type: ignore[no-untyped-def]
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with translation.override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_in_site_language
+def acknowledgement(complaint: Complaint, access_code: str) -> str:
+    return _(
+        "Terima kasih, aduan Anda telah kami terima dengan nomor %(number)s. "
+        "Kode akses rahasia Anda: %(code)s (simpan, jangan dibagikan). "
+        "Pantau perkembangannya di %(url)s atau balas pesan ini."
+    ) % {"number": complaint.tracking_number, "code": access_code, "url": track_url()}
+
+
+@_in_site_language
+def postponed(complaint: Complaint, request_text: str) -> str:
+    return _(
+        "Aduan %(number)s memerlukan keterangan tambahan sebelum dapat kami teruskan: %(text)s "
+        "Silakan balas dengan informasi tersebut."
+    ) % {"number": complaint.tracking_number, "text": request_text}
+
+
+@_in_site_language
+def followup(complaint: Complaint, item: FollowUp) -> str:
+    return _(
+        "Tindak lanjut aduan %(number)s dari %(opd)s:\n\n%(body)s\n\n"
+        "Balas pesan ini bila belum selesai, atau beri penilaian 1-5 di %(url)s."
+    ) % {
+        "number": complaint.tracking_number,
+        "opd": item.disposition.opd.name,
+        "body": item.body,
+        "url": track_url(),
+    }
+
+
+@_in_site_language
+def status_changed(complaint: Complaint, note: str = "") -> str:
+    text = _("Status aduan %(number)s kini: %(status)s.") % {
+        "number": complaint.tracking_number,
+        "status": complaint.get_status_display(),
+    }
+    return f"{text} {note}".strip()
+
+
+@_in_site_language
+def merged(complaint: Complaint, original: Complaint) -> str:
+    return _(
+        "Aduan %(number)s sama dengan aduan %(original)s yang sedang ditangani; "
+        "keduanya kami gabungkan dan perkembangan akan disampaikan melalui %(original)s."
+    ) % {"number": complaint.tracking_number, "original": original.tracking_number}
+
+
+def track_url() -> str:
+    return f"{settings.SITE_URL.rstrip('/')}/lacak/"

@@ -1,0 +1,80 @@
+"""Attachment writes: every file is checked by content and size before it is stored."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import uuid
+from typing import Any
+
+import filetype
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from ..models import Attachment, Complaint, FollowUp, Message
+from ..workflow import WorkflowError
+
+
+class AttachmentRejected(WorkflowError):
+    """The file is too large or not an allowed type; nothing was stored."""
+
+
+def sniff_content_type(head: bytes) -> str:
+    """The type the bytes really are (magic numbers), never the name or the client's claim."""
+    kind = filetype.guess(head)
+    return kind.mime if kind else ""
+
+
+def too_large(filename: str, size: int) -> AttachmentRejected:
+    limit = settings.ADUAN["max_upload_bytes"]
+    return AttachmentRejected(
+        _("Berkas %(name)s terlalu besar (%(size)s); batasnya %(limit)s.")
+        % {"name": filename, "size": filesizeformat(size), "limit": filesizeformat(limit)}
+    )
+
+
+def validate_file(content: bytes, filename: str) -> str:
+    """Return the sniffed content type, or raise :class:`AttachmentRejected` with a clear reason."""
+    if len(content) > settings.ADUAN["max_upload_bytes"]:
+        raise too_large(filename, len(content))
+    if not content:
+        raise AttachmentRejected(_("Berkas %(name)s kosong.") % {"name": filename})
+    mime = sniff_content_type(content[:8192])
+    if mime not in settings.ADUAN["allowed_upload_types"]:
+        raise AttachmentRejected(
+            _("Jenis berkas %(name)s tidak diizinkan. Kirim foto (JPG/PNG), PDF, audio atau video.")
+            % {"name": filename}
+        )
+    return mime
+
+
+def attachment_create(
+    *,
+    complaint: Complaint,
+    upload: UploadedFile | None = None,
+    content: bytes | None = None,
+    filename: str = "",
+    by: Any = None,
+    message: Message | None = None,
+    followup: FollowUp | None = None,
+) -> Attachment:
+    """Store a file on a complaint from an upload or raw bytes (channel media)."""
+    if upload is not None:
+        if upload.size and upload.size > settings.ADUAN["max_upload_bytes"]:
+            raise too_large(upload.name or "", upload.size)
+        content = upload.read()
+        filename = filename or upload.name or "berkas"
+    if content is None:
+        raise AttachmentRejected(_("Tidak ada berkas."))
+    mime = validate_file(content, filename)
+    ext = mimetypes.guess_extension(mime) or ""
+    stored = ContentFile(content, name=f"{uuid.uuid4().hex}{ext}")
+    return Attachment.objects.create(
+        complaint=complaint, message=message, followup=followup, file=stored,
+        original_name=(filename or stored.name)[:255], content_type=mime, size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=by if by is not None and not isinstance(by, str) else None,
+    )

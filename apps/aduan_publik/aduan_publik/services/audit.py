@@ -1,0 +1,59 @@
+"""The audit trail writer and small shared helpers of the services."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Complaint, Counter, Event
+
+SYSTEM = "sistem"
+
+
+def actor_label(by: Any) -> str:
+    if by is None:
+        return SYSTEM
+    if isinstance(by, str):
+        return by
+    full = by.get_full_name() if hasattr(by, "get_full_name") else ""
+    return f"{full} ({by.get_username()})" if full else by.get_username()
+
+
+def event_record(
+    *, complaint: Complaint | None, by: Any, verb: str, summary: str, data: dict[str, Any] | None = None
+) -> Event:
+    """Append one audit event. ``by`` is a user, a label such as "pelapor" or "whatsapp", or None."""
+    return Event.objects.create(
+        complaint=complaint,
+        actor=by if by is not None and not isinstance(by, str) else None,
+        actor_label=actor_label(by)[:150],
+        verb=verb,
+        summary=summary,
+        data=data or {},
+    )
+
+
+def next_sequence(name: str) -> int:
+    """Advance a named counter under a row lock: gap-free, safe across processes."""
+    with transaction.atomic():
+        Counter.objects.get_or_create(name=name)
+        counter = Counter.objects.select_for_update().get(name=name)
+        counter.value += 1
+        counter.save(update_fields=["value"])
+        return counter.value
+
+
+def next_tracking_number() -> str:
+    year = timezone.localdate().year
+    return f"ADU-{year}-{next_sequence(f'complaint-{year}'):06d}"
+
+
+# Unambiguous characters only: codes are read aloud over the phone and typed on phones.
+_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_access_code() -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))

@@ -1,0 +1,301 @@
+"""Admin-side complaint writes: create, verify and dispose, postpone, archive, merge, forward."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access, notifications
+from ..calendar import WorkingCalendar, stage_days
+from ..channels.registry import get_channel
+from ..models import OPD, Area, Category, Complaint, Contact, Disposition
+from ..workflow import WorkflowError, ensure_allowed
+from .audit import event_record, new_access_code, next_tracking_number
+from .deadlines import refresh_due
+from .messages import outbound_queue
+
+S = Complaint.Status
+
+
+@transaction.atomic
+def complaint_create(
+    *,
+    channel: str,
+    title: str,
+    description: str,
+    contact: Contact | None = None,
+    kind: str = Complaint.Kind.PENGADUAN,
+    category: Category | None = None,
+    location_text: str = "",
+    kecamatan: Area | None = None,
+    kelurahan: Area | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    is_anonymous: bool = False,
+    is_secret: bool = False,
+    external_id: str = "",
+    received_at: datetime | None = None,
+    priority: str = Complaint.Priority.NORMAL,
+    by: Any = None,
+    acknowledge: bool = True,
+) -> tuple[Complaint, str]:
+    """Open a complaint in *received* state. Returns it with its secret access code (shown once)."""
+    get_channel(channel)  # unknown channel: UnknownChannel, nothing written
+    title, description = title.strip(), description.strip()
+    if not title or not description:
+        raise WorkflowError(_("Judul dan uraian aduan wajib diisi."))
+    if kind not in Complaint.Kind.values:
+        raise WorkflowError(_("Jenis aduan tidak dikenal: %(kind)s") % {"kind": kind})
+    now = received_at or timezone.now()
+    code = new_access_code()
+    complaint = Complaint.objects.create(
+        tracking_number=next_tracking_number(),
+        access_code_hash=access.hash_access_code(code),
+        kind=kind, title=title[:200], description=description, category=category,
+        location_text=location_text, kecamatan=kecamatan, kelurahan=kelurahan,
+        latitude=latitude, longitude=longitude, channel=channel, external_id=external_id,
+        contact=contact, is_anonymous=is_anonymous, is_secret=is_secret, priority=priority,
+        received_at=now,
+        due_at=WorkingCalendar().add_working_days(now, stage_days("verify_working_days", category)),
+    )
+    event_record(
+        complaint=complaint, by=by or channel, verb="created",
+        summary=_("Aduan diterima melalui kanal %(channel)s.") % {"channel": channel},
+        data={"channel": channel, "external_id": external_id},
+    )
+    if acknowledge and contact is not None:
+        outbound_queue(complaint=complaint, body=notifications.acknowledgement(complaint, code), by=None)
+    return complaint, code
+
+
+@transaction.atomic
+def complaint_verify(
+    *,
+    complaint: Complaint,
+    by: Any,
+    opds: Iterable[OPD],
+    instruction: str = "",
+    category: Category | None = None,
+    priority: str | None = None,
+    is_anonymous: bool | None = None,
+    is_secret: bool | None = None,
+    field_check: bool | None = None,
+) -> list[Disposition]:
+    """Verify the complaint and dispose it to one or more OPDs (re-routing a returned one too)."""
+    complaint = _locked(complaint)
+    access.require(by, "verify", complaint)
+    ensure_allowed("verify", complaint)
+    targets = _validate_opds(opds)
+    changes = _apply_fields(
+        complaint, category=category, priority=priority, is_anonymous=is_anonymous,
+        is_secret=is_secret, field_check=field_check,
+    )
+    now = timezone.now()
+    active = set(complaint.dispositions.filter(state__in=("pending", "accepted", "answered"))
+                 .values_list("opd_id", flat=True))
+    created = [_dispose(complaint, opd, by, instruction, now) for opd in targets if opd.pk not in active]
+    if not created:
+        raise WorkflowError(_("Aduan sudah didisposisikan ke OPD tersebut."))
+    complaint.status = S.DISPOSED
+    complaint.verified_at = complaint.verified_at or now
+    complaint.verified_by = complaint.verified_by or by
+    complaint.paused_working_days = None
+    complaint.save()
+    refresh_due(complaint)
+    event_record(
+        complaint=complaint, by=by, verb="verified",
+        summary=_("Diverifikasi dan didisposisikan ke %(opds)s.")
+        % {"opds": ", ".join(d.opd.name for d in created)},
+        data={"opds": [d.opd.code for d in created], "instruction": instruction, "changes": changes},
+    )
+    return created
+
+
+def _validate_opds(opds: Iterable[OPD]) -> list[OPD]:
+    targets = list({opd.pk: opd for opd in opds}.values())
+    if not targets:
+        raise WorkflowError(_("Pilih minimal satu OPD tujuan disposisi."))
+    inactive = [opd.name for opd in targets if not opd.active]
+    if inactive:
+        raise WorkflowError(_("OPD tidak aktif: %(names)s") % {"names": ", ".join(inactive)})
+    return targets
+
+
+def _dispose(complaint: Complaint, opd: OPD, by: Any, instruction: str, now: datetime) -> Disposition:
+    cal = WorkingCalendar()
+    complete_stage = "complete_field_check_days" if complaint.field_check else "complete_days"
+    return Disposition.objects.create(
+        complaint=complaint, opd=opd, instruction=instruction, disposed_by=by, created_at=now,
+        respond_due=cal.add_working_days(now, stage_days("respond_working_days", complaint.category)),
+        complete_due=cal.add_days(now, stage_days(complete_stage, complaint.category)),
+    )
+
+
+def _apply_fields(complaint: Complaint, **fields: Any) -> dict[str, list[Any]]:
+    """Set the given non-None fields; return {field: [old, new]} for the audit trail."""
+    changes: dict[str, list[Any]] = {}
+    for name, value in fields.items():
+        if value is None:
+            continue
+        if name == "priority" and value not in Complaint.Priority.values:
+            raise WorkflowError(_("Prioritas tidak dikenal: %(p)s") % {"p": value})
+        old = getattr(complaint, name)
+        if old != value:
+            changes[name] = [str(old) if old is not None else None, str(value)]
+            setattr(complaint, name, value)
+    return changes
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    """Re-read the complaint under a row lock so concurrent actions serialise."""
+    return Complaint.objects.select_for_update().select_related("category", "contact").get(pk=complaint.pk)
+
+
+@transaction.atomic
+def complaint_update(*, complaint: Complaint, by: Any, **fields: Any) -> dict[str, list[Any]]:
+    """Edit descriptive fields (category, priority, flags, location, title). Status never changes here."""
+    allowed = {"category", "priority", "is_anonymous", "is_secret", "field_check", "title",
+               "description", "location_text", "kecamatan", "kelurahan", "latitude", "longitude", "kind"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise WorkflowError(_("Kolom tidak dapat diubah: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    complaint = _locked(complaint)
+    access.require(by, "edit", complaint)
+    changes = _apply_fields(complaint, **fields)
+    if changes:
+        complaint.save()
+        event_record(
+            complaint=complaint, by=by, verb="updated",
+            summary=_("Data aduan diubah: %(f)s.") % {"f": ", ".join(sorted(changes))},
+            data={"changes": changes},
+        )
+    return changes
+
+
+@transaction.atomic
+def complaint_postpone(*, complaint: Complaint, by: Any, request_text: str) -> Complaint:
+    """Ask the reporter for missing details; the verification clock pauses until they answer."""
+    complaint = _locked(complaint)
+    access.require(by, "postpone", complaint)
+    ensure_allowed("postpone", complaint)
+    if not request_text.strip():
+        raise WorkflowError(_("Tuliskan keterangan apa yang perlu dilengkapi pelapor."))
+    now = timezone.now()
+    remaining = 1
+    if complaint.due_at and complaint.due_at > now:
+        remaining = max(1, WorkingCalendar().working_days_between(now, complaint.due_at))
+    complaint.status = S.POSTPONED
+    complaint.paused_working_days = remaining
+    complaint.due_at = None
+    complaint.save()
+    event_record(complaint=complaint, by=by, verb="postponed",
+                 summary=_("Ditunda: pelapor diminta melengkapi keterangan."),
+                 data={"request": request_text, "remaining_working_days": remaining})
+    outbound_queue(complaint=complaint, body=notifications.postponed(complaint, request_text), by=by)
+    return complaint
+
+
+@transaction.atomic
+def complaint_resume(*, complaint: Complaint, by: Any) -> Complaint:
+    """End a postponement: the clock restarts with the working days that were left."""
+    complaint = _locked(complaint)
+    if not isinstance(by, str):
+        access.require(by, "resume", complaint)
+    ensure_allowed("resume", complaint)
+    days = complaint.paused_working_days or 1
+    complaint.status = S.RECEIVED
+    complaint.due_at = WorkingCalendar().add_working_days(timezone.now(), days)
+    complaint.paused_working_days = None
+    complaint.save()
+    event_record(complaint=complaint, by=by, verb="resumed",
+                 summary=_("Penundaan berakhir; verifikasi dilanjutkan."), data={"working_days": days})
+    return complaint
+
+
+@transaction.atomic
+def complaint_archive(*, complaint: Complaint, by: Any, reason: str, note: str = "") -> Complaint:
+    """Archive (spam, unclear, general suggestion...). Duplicates go through :func:`complaint_merge`."""
+    complaint = _locked(complaint)
+    access.require(by, "archive", complaint)
+    ensure_allowed("archive", complaint)
+    if reason not in Complaint.ArchiveReason.values:
+        raise WorkflowError(_("Alasan arsip tidak dikenal: %(r)s") % {"r": reason})
+    if reason == Complaint.ArchiveReason.DUPLICATE:
+        raise WorkflowError(_("Untuk duplikat, gunakan «gabungkan» dan pilih aduan aslinya."))
+    _close(complaint, S.ARCHIVED, note)
+    complaint.archive_reason = reason
+    complaint.save()
+    event_record(complaint=complaint, by=by, verb="archived",
+                 summary=_("Diarsipkan: %(r)s.") % {"r": complaint.get_archive_reason_display()},
+                 data={"reason": reason, "note": note})
+    return complaint
+
+
+def _close(complaint: Complaint, status: str, note: str) -> None:
+    complaint.status = status
+    complaint.status_note = note
+    complaint.closed_at = timezone.now()
+    complaint.due_at = None
+    complaint.paused_working_days = None
+    complaint.dispositions.filter(state__in=("pending", "accepted")).update(state=Disposition.State.CANCELLED)
+
+
+@transaction.atomic
+def complaint_merge(*, complaint: Complaint, into: Complaint, by: Any, note: str = "") -> Complaint:
+    """Archive ``complaint`` as a duplicate of ``into``, moving every message and attachment over."""
+    complaint = _locked(complaint)
+    access.require(by, "merge", complaint)
+    ensure_allowed("merge", complaint)
+    original = into
+    while original.duplicate_of_id:  # always merge into the root of a duplicate chain
+        original = original.duplicate_of  # type: ignore[assignment]
+    if original.pk == complaint.pk:
+        raise WorkflowError(_("Aduan tidak dapat digabungkan dengan dirinya sendiri."))
+    moved_messages = complaint.messages.update(complaint=original)
+    moved_files = complaint.attachments.update(complaint=original)
+    _close(complaint, S.ARCHIVED, note)
+    complaint.archive_reason = Complaint.ArchiveReason.DUPLICATE
+    complaint.duplicate_of = original
+    complaint.save()
+    data = {"original": original.tracking_number, "duplicate": complaint.tracking_number,
+            "messages": moved_messages, "attachments": moved_files}
+    event_record(complaint=complaint, by=by, verb="merged",
+                 summary=_("Digabung sebagai duplikat dari %(n)s.") % {"n": original.tracking_number},
+                 data=data)
+    event_record(complaint=original, by=by, verb="merged_in",
+                 summary=_("Menerima duplikat %(n)s (%(m)d pesan).")
+                 % {"n": complaint.tracking_number, "m": moved_messages}, data=data)
+    outbound_queue(complaint=complaint, body=notifications.merged(complaint, original), by=by)
+    return complaint
+
+
+@transaction.atomic
+def complaint_mark_not_authority(
+    *, complaint: Complaint, by: Any, forwarded_to: str, note: str = ""
+) -> Complaint:
+    """Outside the city's authority: record where it was forwarded (No Wrong Door) and tell the reporter."""
+    complaint = _locked(complaint)
+    access.require(by, "not_authority", complaint)
+    ensure_allowed("not_authority", complaint)
+    if not forwarded_to.strip():
+        raise WorkflowError(_("Sebutkan instansi yang berwenang (tujuan penerusan)."))
+    _close(complaint, S.NOT_AUTHORITY, note)
+    complaint.forwarded_to = forwarded_to.strip()[:200]
+    complaint.save()
+    event_record(complaint=complaint, by=by, verb="not_authority",
+                 summary=_("Bukan wewenang; diteruskan ke %(t)s.") % {"t": complaint.forwarded_to},
+                 data={"forwarded_to": complaint.forwarded_to, "note": note})
+    outbound_queue(
+        complaint=complaint,
+        body=notifications.status_changed(
+            complaint, _("Aduan diteruskan ke %(t)s yang berwenang.") % {"t": complaint.forwarded_to}
+        ),
+        by=by,
+    )
+    return complaint

@@ -1,0 +1,348 @@
+"""Messages on a complaint's thread: inbound routing, outbound queueing and sending, receipts.
+
+Outbound messages are rows first (state ``queued``) and jobs second, so a message is never
+lost: if the job is lost the scheduler's sweep finds the row. A message is sent at most
+once: the send job moves it ``queued → sending`` under a row lock before calling the
+channel, and a message found stuck in ``sending`` is marked failed for a person to check,
+never sent again blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..channels.base import (
+    ContactRef,
+    InboundMessage,
+    OutboundMessage,
+    PermanentChannelError,
+    StatusUpdate,
+    TemporaryChannelError,
+)
+from ..channels.registry import get_channel
+from ..models import CLOSED_STATUSES, Attachment, Complaint, Contact, FollowUp, Message
+from ..workflow import WorkflowError, ensure_allowed
+from .audit import event_record
+
+logger = logging.getLogger(__name__)
+M = Message.State
+
+# Delivery receipts only move forward; "failed" may follow "sent" but never "read".
+STATE_RANK = {M.QUEUED: 0, M.SENDING: 1, M.SENT: 2, M.DELIVERED: 3, M.READ: 4}
+STALE_SENDING = timedelta(minutes=10)
+
+
+# ---- contacts ---------------------------------------------------------------------------
+
+
+def contact_get_or_create(*, channel: str, ref: ContactRef) -> Contact:
+    """Find the reporter by channel address or per-business user id, filling in what is new."""
+    contact = None
+    if ref.address:
+        contact = Contact.objects.filter(channel=channel, address=ref.address).first()
+    if contact is None and ref.user_id:
+        contact = Contact.objects.filter(channel=channel, user_id=ref.user_id).first()
+    if contact is None:
+        try:
+            with transaction.atomic():
+                return Contact.objects.create(
+                    channel=channel, address=ref.address, user_id=ref.user_id, name=ref.name,
+                    phone=ref.phone, email=ref.email,
+                )
+        except IntegrityError:  # created concurrently by another delivery
+            return contact_get_or_create(channel=channel, ref=ref)
+    changed = [f for f in ("address", "user_id", "name", "phone", "email")
+               if getattr(ref, f) and not getattr(contact, f)]
+    for field in changed:
+        setattr(contact, field, getattr(ref, field))
+    if changed:
+        contact.save(update_fields=changed)
+    return contact
+
+
+# ---- outbound ---------------------------------------------------------------------------
+
+
+def outbound_queue(
+    *,
+    complaint: Complaint,
+    body: str,
+    by: Any,
+    followup: FollowUp | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> Message | None:
+    """Queue a message to the reporter on the complaint's own channel; sent by a job on commit.
+
+    Returns None when the complaint has no reporter contact to answer (nothing to send).
+    """
+    from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
+
+    if complaint.contact_id is None:
+        return None
+    message = Message.objects.create(
+        complaint=complaint, contact_id=complaint.contact_id, channel=complaint.channel,
+        direction=Message.Direction.OUT, body=body, state=M.QUEUED, created_at=timezone.now(),
+        author=by if by is not None and not isinstance(by, str) else None, followup=followup,
+        meta={"attachments": [a.pk for a in attachments]} if attachments else {},
+    )
+    enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
+    return message
+
+
+@transaction.atomic
+def complaint_reply(*, complaint: Complaint, by: Any, body: str, internal: bool = False) -> Message:
+    """A staff reply typed in the desk (or an internal note, never sent)."""
+    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    access.require(by, "reply", complaint)
+    ensure_allowed("reply", complaint)
+    body = body.strip()
+    if not body:
+        raise WorkflowError(_("Pesan kosong."))
+    if internal:
+        message = Message.objects.create(
+            complaint=complaint, channel="internal", direction=Message.Direction.OUT, body=body,
+            state=M.SENT, is_internal=True, created_at=timezone.now(), author=by,
+        )
+        event_record(complaint=complaint, by=by, verb="note", summary=_("Catatan internal ditambahkan."),
+                     data={"message": message.pk})
+        return message
+    if complaint.contact_id is None:
+        raise WorkflowError(_("Aduan ini tidak memiliki kontak pelapor untuk dibalas."))
+    sent = outbound_queue(complaint=complaint, body=body, by=by)
+    assert sent is not None
+    event_record(complaint=complaint, by=by, verb="replied",
+                 summary=_("Balasan ke pelapor diantre melalui kanal %(c)s.") % {"c": complaint.channel},
+                 data={"message": sent.pk})
+    return sent
+
+
+def _claim_for_sending(message_id: int) -> Message | None:
+    with transaction.atomic():
+        message = (Message.objects.select_for_update().select_related("complaint", "contact")
+                   .filter(pk=message_id).first())
+        if message is None or message.state != M.QUEUED:
+            return None  # already sent, being sent, or failed: idempotent no-op
+        message.state = M.SENDING
+        message.attempts += 1
+        message.state_changed_at = timezone.now()
+        message.save(update_fields=["state", "attempts", "state_changed_at"])
+        return message
+
+
+def _outbound_payload(message: Message) -> OutboundMessage:
+    contact = message.contact
+    ids = message.meta.get("attachments", [])
+    paths = tuple(Attachment.objects.filter(pk__in=ids).values_list("file", flat=True)) if ids else ()
+    return OutboundMessage(
+        message_id=message.pk,
+        to=ContactRef(address=contact.address, user_id=contact.user_id, name=contact.name,
+                      phone=contact.phone, email=contact.email) if contact else ContactRef(),
+        text=message.body,
+        tracking_number=message.complaint.tracking_number if message.complaint else "",
+        attachments=paths,
+        last_inbound_at=contact.last_inbound_at if contact else None,
+    )
+
+
+def message_send(*, message_id: int) -> None:
+    """Send one queued message through its channel. Raises TemporaryChannelError to be retried."""
+    message = _claim_for_sending(message_id)
+    if message is None:
+        return
+    try:
+        result = get_channel(message.channel).send(_outbound_payload(message))
+    except TemporaryChannelError as exc:
+        _set_state(message.pk, M.QUEUED, error=str(exc))  # back in line for the retry
+        raise
+    except Exception as exc:  # permanent, or a bug in the adapter: fail visibly, never resend blindly
+        reason = str(exc) if isinstance(exc, PermanentChannelError) else f"{type(exc).__name__}: {exc}"
+        _set_state(message.pk, M.FAILED, error=reason)
+        _record_failure(message, reason)
+        if not isinstance(exc, PermanentChannelError):
+            raise
+        return
+    _set_state(message.pk, result.state or M.SENT, external_id=result.external_id, error=result.note)
+
+
+def _set_state(message_id: int, state: str, *, error: str = "", external_id: str = "") -> None:
+    now = timezone.now()
+    fields: dict[str, Any] = {"state": state, "error": error, "state_changed_at": now}
+    if external_id:
+        fields["external_id"] = external_id
+    if state in (M.SENT, M.MANUAL):
+        fields["sent_at"] = now
+    Message.objects.filter(pk=message_id).update(**fields)
+
+
+def _record_failure(message: Message, reason: str) -> None:
+    if message.complaint_id:
+        event_record(complaint=message.complaint, by=None, verb="message_failed",
+                     summary=_("Pesan ke pelapor gagal dikirim: %(r)s") % {"r": reason},
+                     data={"message": message.pk, "reason": reason})
+
+
+def queued_message_ids(older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(Message.objects.filter(direction=Message.Direction.OUT, state=M.QUEUED,
+                                       created_at__lt=cutoff).values_list("pk", flat=True)[:500])
+
+
+def stale_sending_fail() -> int:
+    """Messages stuck in ``sending`` (worker killed mid-send): mark failed for a person to check."""
+    cutoff = timezone.now() - STALE_SENDING
+    stuck = list(Message.objects.filter(state=M.SENDING, state_changed_at__lt=cutoff).select_related("complaint"))
+    for message in stuck:
+        reason = _("Pengiriman terputus; periksa apakah pesan sampai, lalu kirim ulang bila perlu.")
+        _set_state(message.pk, M.FAILED, error=reason)
+        _record_failure(message, reason)
+    return len(stuck)
+
+
+@transaction.atomic
+def message_resend(*, message: Message, by: Any) -> Message:
+    """Queue a failed outbound message again (a person decided it did not arrive)."""
+    from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
+
+    message = Message.objects.select_for_update().select_related("complaint").get(pk=message.pk)
+    if message.complaint is None:
+        raise WorkflowError(_("Pesan tidak terkait aduan."))
+    access.require(by, "reply", message.complaint)
+    if message.direction != Message.Direction.OUT or message.state != M.FAILED:
+        raise WorkflowError(_("Hanya pesan keluar yang gagal yang dapat dikirim ulang."))
+    message.state = M.QUEUED
+    message.error = ""
+    message.save(update_fields=["state", "error"])
+    event_record(complaint=message.complaint, by=by, verb="message_resent",
+                 summary=_("Pesan dikirim ulang."), data={"message": message.pk})
+    enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
+    return message
+
+
+@transaction.atomic
+def message_status_update(*, update: StatusUpdate) -> bool:
+    """Apply a delivery receipt; statuses never move backwards. Returns whether anything changed."""
+    message = (Message.objects.select_for_update()
+               .filter(channel=update.channel, direction=Message.Direction.OUT, external_id=update.external_id)
+               .select_related("complaint").first())
+    if message is None:
+        return False
+    if update.status == M.FAILED:
+        if message.state in (M.READ, M.FAILED):
+            return False
+        _set_state(message.pk, M.FAILED, error=update.error)
+        _record_failure(message, update.error or _("ditolak penyedia"))
+        return True
+    if update.status not in STATE_RANK or message.state not in STATE_RANK:
+        return False
+    if STATE_RANK[update.status] <= STATE_RANK[message.state]:
+        return False
+    Message.objects.filter(pk=message.pk).update(state=update.status, state_changed_at=update.at)
+    return True
+
+
+# ---- inbound ----------------------------------------------------------------------------
+
+
+def _find_open_complaint(contact: Contact, tracking_number: str) -> Complaint | None:
+    if tracking_number:
+        found = Complaint.objects.filter(tracking_number=tracking_number.upper(), contact=contact).first()
+        if found is not None:
+            return found
+    return (Complaint.objects.filter(contact=contact).exclude(status__in=CLOSED_STATUSES)
+            .order_by("-received_at").first())
+
+
+@transaction.atomic
+def message_receive(*, inbound: InboundMessage) -> Message:
+    """Route a resident's message: join their open complaint's thread, or open a new complaint.
+
+    Idempotent on the provider's message id: a redelivered message returns the stored one.
+    """
+    existing = Message.objects.filter(channel=inbound.channel, direction=Message.Direction.IN,
+                                      external_id=inbound.external_id).first()
+    if existing is not None:
+        return existing
+    contact = contact_get_or_create(channel=inbound.channel, ref=inbound.sender)
+    Contact.objects.filter(pk=contact.pk).update(last_inbound_at=inbound.sent_at)
+    complaint = _find_open_complaint(contact, inbound.tracking_number)
+    is_new = complaint is None
+    if complaint is None:
+        from .complaints import complaint_create
+
+        text = inbound.text.strip() or _("(%(kind)s tanpa teks)") % {"kind": inbound.kind}
+        complaint, _code = complaint_create(
+            channel=inbound.channel, title=text.splitlines()[0][:120], description=text,
+            contact=contact, external_id=inbound.external_id, received_at=inbound.sent_at,
+            latitude=inbound.latitude, longitude=inbound.longitude,
+        )
+    message = _store_inbound(complaint, contact, inbound)
+    if not is_new:
+        _note_reply(complaint, contact, inbound)
+    return message
+
+
+def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> Message:
+    from ..jobs import enqueue_on_commit, fetch_attachment
+    from .attachments import AttachmentRejected, attachment_create
+
+    message = Message.objects.create(
+        complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
+        kind=inbound.kind, body=inbound.text, external_id=inbound.external_id, state=M.RECEIVED,
+        created_at=inbound.sent_at, meta={"raw": dict(inbound.raw)} if inbound.raw else {},
+    )
+    for item in inbound.attachments:
+        if item.content is not None:
+            try:
+                attachment_create(complaint=complaint, content=item.content, filename=item.filename,
+                                  by=inbound.channel, message=message)
+            except AttachmentRejected as exc:
+                _note_media_problem(message, str(exc))
+        elif item.media_id:
+            enqueue_on_commit(fetch_attachment, message.pk, item.media_id, item.filename,
+                              job_id=f"media-{message.pk}-{item.media_id}")
+    if inbound.latitude is not None and complaint.latitude is None:
+        Complaint.objects.filter(pk=complaint.pk).update(latitude=inbound.latitude, longitude=inbound.longitude)
+    return message
+
+
+def _note_reply(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> None:
+    from .lifecycle import reporter_returned
+
+    event_record(complaint=complaint, by=f"pelapor ({inbound.channel})", verb="reporter_message",
+                 summary=_("Pesan baru dari pelapor."), data={"external_id": inbound.external_id})
+    reporter_returned(complaint, f"pelapor ({inbound.channel})")
+
+
+def _note_media_problem(message: Message, reason: str) -> None:
+    meta = dict(message.meta)
+    meta.setdefault("media_errors", []).append(reason)
+    Message.objects.filter(pk=message.pk).update(meta=meta)
+    message.meta = meta
+    if message.complaint_id:
+        event_record(complaint=message.complaint, by=None, verb="media_failed",
+                     summary=_("Lampiran pesan tidak dapat disimpan: %(r)s") % {"r": reason},
+                     data={"message": message.pk, "reason": reason})
+
+
+def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> None:
+    """Download a provider-hosted attachment (job). Temporary errors propagate for RQ's retry."""
+    from .attachments import AttachmentRejected, attachment_create
+
+    message = Message.objects.select_related("complaint").get(pk=message_id)
+    if message.attachments.filter(original_name=filename).exists() and filename:
+        return  # idempotent: already stored
+    try:
+        content, _ctype = get_channel(message.channel).fetch_media(media_id)
+        with transaction.atomic():
+            attachment_create(complaint=message.complaint, content=content, filename=filename or media_id,
+                              by=message.channel, message=message)
+    except (PermanentChannelError, AttachmentRejected) as exc:
+        _note_media_problem(message, str(exc))

@@ -1,0 +1,25 @@
+"""The app's URLs: channel webhooks, protected files and the portal."""
+
+from django.urls import include, path
+
+from .channels.registry import all_channels
+from .views import files, health, webhooks
+
+app_name = "aduan_publik"
+
+
+def _channel_urls() -> list:  # type: ignore[type-arg]
+    patterns = []
+    for name, channel in all_channels().items():
+        if channel.urls:
+            patterns.append(path(f"channels/{name}/", include(channel.urls)))
+    return patterns
+
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("files/<int:pk>/", files.attachment_download, name="attachment"),
+    path("channels/<slug:name>/webhook", webhooks.channel_webhook, name="channel_webhook"),
+    *_channel_urls(),
+    path("", include("aduan_publik.portal.urls")),
+]

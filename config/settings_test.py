@@ -1,0 +1,20 @@
+"""Settings for the test suite: a throwaway site folder, inline jobs on a real Redis.
+
+``ADUAN_DATABASE_URL`` picks the database (SQLite by default; CI runs again on PostgreSQL),
+``ADUAN_REDIS_URL`` the Redis (db 9 of 127.0.0.1:6379 by default).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("ADUAN_TESTING", "1")
+os.environ.setdefault("ADUAN_SITE", "test")
+os.environ.setdefault("ADUAN_SITES_DIR", tempfile.mkdtemp(prefix="aduan-test-sites-"))
+os.environ.setdefault("ADUAN_REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("ADUAN_DATABASE_URL", "sqlite:///" + os.path.join(os.environ["ADUAN_SITES_DIR"], "test.sqlite3"))
+
+from .settings import *  # noqa: E402,F403
+from .settings import ADUAN  # noqa: E402
+
+ADUAN["channels"] = {}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
