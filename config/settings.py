@@ -58,7 +58,27 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_rq",
     "aduan_publik",
+    "aduan_publik.portal",
 ]
+
+
+def _channel_apps() -> list[str]:
+    """Channel plugins that ship models (an ``apps`` module) become Django apps too."""
+    import importlib.util
+    from importlib.metadata import entry_points
+
+    apps = []
+    for ep in entry_points(group="aduan_publik.channels"):
+        module = ep.value.split(":")[0]
+        try:
+            if importlib.util.find_spec(f"{module}.apps") is not None:
+                apps.append(module)
+        except ModuleNotFoundError:
+            continue
+    return sorted(set(apps))
+
+
+INSTALLED_APPS += _channel_apps()
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
