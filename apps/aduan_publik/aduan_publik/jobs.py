@@ -65,6 +65,13 @@ def fetch_attachment(message_id: int, media_id: str, filename: str) -> None:
     message_fetch_media(message_id=message_id, media_id=media_id, filename=filename)
 
 
+def channel_event(channel: str, event_id: int) -> None:
+    """Hand one audit event to a status-syncing channel (e.g. push a follow-up to SP4N-LAPOR!)."""
+    from .channels.registry import get_channel
+
+    get_channel(channel).on_event(event_id)
+
+
 def run_deadline_sweep() -> None:
     from .services.deadlines import deadlines_sweep
 

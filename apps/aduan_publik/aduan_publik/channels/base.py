@@ -66,6 +66,9 @@ class Capabilities:
     # True when outbound messages cannot be sent by a machine and staff deliver them
     # (walk-in desk, phone): the message is then marked "manual" for a person to do it.
     manual_delivery: bool = False
+    # True when the channel mirrors the hub's changes back to the provider (SP4N-LAPOR!):
+    # every audit event of one of its complaints is then handed to :meth:`Channel.on_event`.
+    status_sync: bool = False
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,13 @@ class Channel:
     def send(self, message: OutboundMessage) -> SendResult:
         """Deliver ``message``; raise Temporary/PermanentChannelError on failure."""
         raise PermanentChannelError(f"channel {self.name!r} cannot send messages")
+
+    def on_event(self, event_id: int) -> None:
+        """Mirror one audit event of a complaint from this channel to the provider (a job).
+
+        Only called when ``capabilities.status_sync`` is set. Must be idempotent: the job may
+        run again after a crash. Raise TemporaryChannelError to be retried with backoff.
+        """
 
     def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         """Download an inbound attachment by provider id: (content, content_type)."""

@@ -25,8 +25,13 @@ def actor_label(by: Any) -> str:
 def event_record(
     *, complaint: Complaint | None, by: Any, verb: str, summary: str, data: dict[str, Any] | None = None
 ) -> Event:
-    """Append one audit event. ``by`` is a user, a label such as "pelapor" or "whatsapp", or None."""
-    return Event.objects.create(
+    """Append one audit event. ``by`` is a user, a label such as "pelapor" or "whatsapp", or None.
+
+    When the complaint's channel mirrors changes back (``capabilities.status_sync``), the event
+    is handed to the channel in a job after commit: the one hook through which a change made
+    anywhere in the hub reaches the provider.
+    """
+    event = Event.objects.create(
         complaint=complaint,
         actor=by if by is not None and not isinstance(by, str) else None,
         actor_label=actor_label(by)[:150],
@@ -34,6 +39,20 @@ def event_record(
         summary=summary,
         data=data or {},
     )
+    if complaint is not None and _syncs_status(complaint.channel):
+        from ..jobs import channel_event, enqueue_on_commit
+
+        enqueue_on_commit(channel_event, complaint.channel, event.pk, job_id=f"chan-event-{event.pk}")
+    return event
+
+
+def _syncs_status(channel: str) -> bool:
+    from ..channels.registry import UnknownChannel, get_channel
+
+    try:
+        return get_channel(channel).capabilities.status_sync
+    except UnknownChannel:
+        return False
 
 
 def next_sequence(name: str) -> int:
