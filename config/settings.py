@@ -39,7 +39,7 @@ if not SECRET_KEY:
         raise RuntimeError(
             f"Site {SITE_NAME!r} has no secret_key: create it with `aduan new-site {SITE_NAME}`"
         )
-    SECRET_KEY = "insecure-key-for-tests-and-development-only"
+    SECRET_KEY = "insecure-key-for-tests-and-development-only"  # noqa: S105 (never used in production)
 
 ALLOWED_HOSTS: list[str] = SITE_CONFIG.get("allowed_hosts", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS: list[str] = SITE_CONFIG.get("csrf_trusted_origins", [])
@@ -200,6 +200,8 @@ ADUAN: dict[str, Any] = {
         **SITE_CONFIG.get("deadlines", {}),
     },
     "extra_days_off": SITE_CONFIG.get("extra_days_off", []),
+    # "government" adds the cuti bersama (joint leave days) to the public holidays.
+    "holiday_categories": SITE_CONFIG.get("holiday_categories", ["public", "government"]),
     "max_upload_bytes": int(SITE_CONFIG.get("max_upload_bytes", 10 * 1024 * 1024)),
     "allowed_upload_types": SITE_CONFIG.get(
         "allowed_upload_types",

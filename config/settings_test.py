@@ -13,8 +13,8 @@ os.environ.setdefault("ADUAN_SITES_DIR", tempfile.mkdtemp(prefix="aduan-test-sit
 os.environ.setdefault("ADUAN_REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ.setdefault("ADUAN_DATABASE_URL", "sqlite:///" + os.path.join(os.environ["ADUAN_SITES_DIR"], "test.sqlite3"))
 
-from .settings import *  # noqa: E402,F403
-from .settings import ADUAN  # noqa: E402
+from .settings import *  # noqa: F403
+from .settings import ADUAN
 
 ADUAN["channels"] = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

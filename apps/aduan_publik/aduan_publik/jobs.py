@@ -20,6 +20,7 @@ from rq import Retry
 
 logger = logging.getLogger(__name__)
 
+PENDING_JOB_STATES = ("queued", "started", "scheduled", "deferred")
 SEND_RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
 
 
@@ -28,15 +29,18 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
     """Enqueue now; returns False (and logs) when Redis cannot take it: the sweep will."""
     try:
         q = django_rq.get_queue(queue)
-        if job_id and q.is_async and q.fetch_job(job_id) is not None:
-            existing = q.fetch_job(job_id)
-            if existing is not None and existing.get_status(refresh=True) in ("queued", "started", "scheduled", "deferred"):
-                return True
+        if job_id and q.is_async and _still_pending(q, job_id):
+            return True  # the same work is already waiting or running
         q.enqueue(func, *args, job_id=job_id, retry=retry)
         return True
     except RedisError:
         logger.warning("Redis unavailable; %s%r left for the sweep", func.__name__, args)
         return False
+
+
+def _still_pending(q: Any, job_id: str) -> bool:
+    existing = q.fetch_job(job_id)
+    return existing is not None and existing.get_status(refresh=True) in PENDING_JOB_STATES
 
 
 def enqueue_on_commit(func: Callable[..., Any], *args: Any, **options: Any) -> None:

@@ -19,10 +19,11 @@ through :meth:`Channel.config`. Every channel's tests use
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Mapping
+from typing import Any, ClassVar
 
 from django.conf import settings
 
