@@ -116,7 +116,7 @@ TEMPLATES = [
 def _database(url: str) -> dict[str, Any]:
     import dj_database_url
 
-    db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["CONN_MAX_AGE"] = 0
         db["OPTIONS"] = {

@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from aduan_publik import urls as aduan_urls
 
-urlpatterns = [
+urlpatterns: list = [  # type: ignore[type-arg]
     path("desk/", admin.site.urls),
     path("desk/rq/", include("django_rq.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

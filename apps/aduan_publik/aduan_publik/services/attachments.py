@@ -74,7 +74,7 @@ def attachment_create(
     stored = ContentFile(content, name=f"{uuid.uuid4().hex}{ext}")
     return Attachment.objects.create(
         complaint=complaint, message=message, followup=followup, file=stored,
-        original_name=(filename or stored.name)[:255], content_type=mime, size=len(content),
+        original_name=(filename or stored.name or "berkas")[:255], content_type=mime, size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=by if by is not None and not isinstance(by, str) else None,
     )

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 M = Message.State
 
 # Delivery receipts only move forward; "failed" may follow "sent" but never "read".
-STATE_RANK = {M.QUEUED: 0, M.SENDING: 1, M.SENT: 2, M.DELIVERED: 3, M.READ: 4}
+STATE_RANK: dict[str, int] = {M.QUEUED: 0, M.SENDING: 1, M.SENT: 2, M.DELIVERED: 3, M.READ: 4}
 STALE_SENDING = timedelta(minutes=10)
 
 
@@ -337,6 +337,8 @@ def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> Non
     from .attachments import AttachmentRejected, attachment_create
 
     message = Message.objects.select_related("complaint").get(pk=message_id)
+    if message.complaint is None:
+        return
     if message.attachments.filter(original_name=filename).exists() and filename:
         return  # idempotent: already stored
     try:

@@ -25,7 +25,7 @@ def raw_from_request(request: HttpRequest) -> RawInbound:
         method=request.method or "POST",
         body=request.body,
         headers={k.lower(): v for k, v in request.headers.items()},
-        query=dict(request.GET.items()),
+        query={k: str(v) for k, v in request.GET.items()},
     )
 
 
