@@ -18,3 +18,5 @@ from .settings import ADUAN
 
 ADUAN["channels"] = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Static files come from the app finders in tests (the live server serves them); no collectstatic.
+MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405

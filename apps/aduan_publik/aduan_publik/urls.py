@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from .channels.registry import all_channels
-from .views import files, health, webhooks
+from .views import exports, files, health, webhooks
 
 app_name = "aduan_publik"
 
@@ -19,6 +19,7 @@ def _channel_urls() -> list:  # type: ignore[type-arg]
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("files/<int:pk>/", files.attachment_download, name="attachment"),
+    path("export/aduan.csv", exports.complaints_csv, name="export_complaints"),
     path("channels/<slug:name>/webhook", webhooks.channel_webhook, name="channel_webhook"),
     *_channel_urls(),
     path("", include("aduan_publik.portal.urls")),
