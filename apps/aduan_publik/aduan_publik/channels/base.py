@@ -163,10 +163,12 @@ class Channel:
     required_settings: ClassVar[tuple[str, ...]] = ()
 
     def config(self) -> dict[str, Any]:
+        """This channel's settings from the site config (``ADUAN["channels"][name]``), a copy."""
         channels = settings.ADUAN.get("channels", {})
         return dict(channels.get(self.name, {}))
 
     def is_configured(self) -> bool:
+        """Whether every key of :attr:`required_settings` has a value in this site's config."""
         cfg = self.config()
         return all(cfg.get(key) for key in self.required_settings)
 

@@ -13,6 +13,8 @@ from ..base import Capabilities, Channel, OutboundMessage, SendResult, Temporary
 
 
 class ManualChannel(Channel):
+    """Complaints typed in by staff; answers by email, or marked *manual* for a person to deliver."""
+
     name = "manual"
     label = "Loket / telepon / surat"
     capabilities = Capabilities(inbound=False, outbound=True, manual_delivery=True)

@@ -30,6 +30,8 @@ from ..base import (
 
 
 class WebChannel(Channel):
+    """The residents' portal: a posted form is the inbound request, email (or the page) the answer."""
+
     name = "web"
     label = "Portal web"
     capabilities = Capabilities(inbound=True, outbound=True, media=True)

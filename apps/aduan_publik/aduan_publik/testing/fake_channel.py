@@ -1,0 +1,112 @@
+"""A channel for tests: JSON webhooks signed with HMAC-SHA256, outbound messages kept in memory.
+
+It behaves like a real provider adapter (verify, dedupe key, batched items, receipts) without
+a network. Register it with :func:`aduan_publik.testing.entry_points.installed_channels`
+under the name ``fake``. Payload::
+
+    {"delivery_id": "d1",
+     "messages": [{"id": "m1", "from": "0812", "name": "Budi", "text": "...", "tracking_number": ""}],
+     "statuses": [{"id": "out-1", "status": "delivered", "error": ""}]}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from ..channels.base import (
+    Capabilities,
+    Channel,
+    ContactRef,
+    InboundMessage,
+    OutboundMessage,
+    PayloadError,
+    RawInbound,
+    SendResult,
+    SignatureError,
+    StatusUpdate,
+)
+
+SECRET = b"fake-channel-secret"
+SIGNATURE_HEADER = "x-fake-signature"
+EPOCH = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+def sign(body: bytes) -> str:
+    return "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+
+
+def delivery(*, delivery_id: str = "d1", messages: list[dict[str, Any]] | None = None,
+             statuses: list[dict[str, Any]] | None = None, forged: bool = False) -> RawInbound:
+    """A signed (or, with ``forged``, wrongly signed) webhook delivery."""
+    body = json.dumps({"delivery_id": delivery_id, "messages": messages or [],
+                       "statuses": statuses or []}).encode()
+    signature = "sha256=" + "0" * 64 if forged else sign(body)
+    return RawInbound(method="POST", body=body,
+                      headers={SIGNATURE_HEADER: signature, "content-type": "application/json"})
+
+
+class FakeChannel(Channel):
+    """Test double of a provider channel.
+
+    Set ``FakeChannel.fail_with`` to an exception to make :meth:`send` raise it; sent messages
+    are appended to ``FakeChannel.sent``. Call :meth:`reset` between tests.
+    """
+
+    name = "fake"
+    label = "Kanal uji"
+    capabilities = Capabilities(inbound=True, outbound=True, delivery_status=True)
+    sent: ClassVar[list[OutboundMessage]] = []
+    fail_with: ClassVar[BaseException | None] = None
+
+    @classmethod
+    def reset(cls) -> None:
+        cls.sent = []
+        cls.fail_with = None
+
+    def handshake(self, raw: RawInbound) -> str | None:
+        if raw.query.get("token") == "fake-verify-token":
+            return raw.query.get("challenge", "")
+        return None
+
+    def verify_inbound(self, raw: RawInbound) -> None:
+        given = raw.headers.get(SIGNATURE_HEADER, "")
+        if not given or not hmac.compare_digest(given, sign(raw.body)):
+            raise SignatureError("tanda tangan kiriman tidak cocok")
+
+    def inbound_key(self, raw: RawInbound) -> str:
+        try:
+            return str(json.loads(raw.body)["delivery_id"])
+        except (ValueError, KeyError, TypeError):
+            return super().inbound_key(raw)
+
+    def parse_inbound(self, raw: RawInbound) -> list[InboundMessage | StatusUpdate]:
+        try:
+            data = json.loads(raw.body)
+            items: list[InboundMessage | StatusUpdate] = [self._message(m) for m in data["messages"]]
+            items += [self._status(s) for s in data["statuses"]]
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise PayloadError(f"isi kiriman tidak dikenali: {exc}") from exc
+        return items
+
+    def _message(self, item: dict[str, Any]) -> InboundMessage:
+        return InboundMessage(
+            channel=self.name, external_id=str(item["id"]),
+            sender=ContactRef(address=str(item["from"]), name=str(item.get("name", "")),
+                              phone=str(item["from"])),
+            sent_at=EPOCH, text=str(item.get("text", "")),
+            tracking_number=str(item.get("tracking_number", "")), raw=item,
+        )
+
+    def _status(self, item: dict[str, Any]) -> StatusUpdate:
+        return StatusUpdate(channel=self.name, external_id=str(item["id"]), status=str(item["status"]),
+                            at=EPOCH, error=str(item.get("error", "")))
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        if type(self).fail_with is not None:
+            raise type(self).fail_with
+        type(self).sent.append(message)
+        return SendResult(external_id=f"fake-out-{message.message_id}", state="sent")
