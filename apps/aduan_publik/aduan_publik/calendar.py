@@ -1,8 +1,10 @@
 """The working-day calendar: weekends, Indonesian national holidays and the site's extra days off.
 
 National holidays come from the maintained ``holidays`` package (it knows Indonesia's
-observed days); *cuti bersama* and local days off are added per site, in ``site_config.json``
-(``extra_days_off``) or in the desk (:class:`~aduan_publik.models.DayOff`).
+observed days). Its ``government`` category holds the *cuti bersama* decreed for civil
+servants (e.g. the days around Idul Fitri); a site that does not observe them sets
+``holiday_categories`` to ``["public"]``. Local days off are added per site, in
+``site_config.json`` (``extra_days_off``) or in the desk (:class:`~aduan_publik.models.DayOff`).
 """
 
 from __future__ import annotations
@@ -19,9 +21,16 @@ from django.utils import timezone
 DAYS_OFF_CACHE_KEY = "calendar:days_off:v1"
 
 
-@lru_cache(maxsize=8)
-def _national(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("ID", years=year).keys())
+DEFAULT_HOLIDAY_CATEGORIES = ("public", "government")
+
+
+@lru_cache(maxsize=32)
+def _national(year: int, categories: tuple[str, ...] = DEFAULT_HOLIDAY_CATEGORIES) -> frozenset[date]:
+    return frozenset(holidays.country_holidays("ID", years=year, categories=categories).keys())
+
+
+def _holiday_categories() -> tuple[str, ...]:
+    return tuple(settings.ADUAN.get("holiday_categories") or DEFAULT_HOLIDAY_CATEGORIES)
 
 
 def _extra_days_off() -> frozenset[date]:
@@ -48,9 +57,11 @@ class WorkingCalendar:
     def __init__(self, extra_days_off: frozenset[date] | None = None, tz: str | None = None):
         self.extra = _extra_days_off() if extra_days_off is None else extra_days_off
         self.tz = ZoneInfo(tz or settings.TIME_ZONE)
+        self.categories = _holiday_categories()
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in _national(day.year) and day not in self.extra
+        return (day.weekday() < 5 and day not in self.extra
+                and day not in _national(day.year, self.categories))
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """The moment ``days`` working days after ``start``: end of that working day, local time.
@@ -91,15 +102,28 @@ class WorkingCalendar:
         return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=self.tz)
 
 
+STAGES = (
+    "verify_working_days",
+    "respond_working_days",
+    "complete_days",
+    "complete_field_check_days",
+    "autoclose_working_days",
+)
+
+
 def stage_days(stage: str, category=None) -> int:  # type: ignore[no-untyped-def]
     """The duration of a stage for a category, falling back to the site default.
 
     ``stage`` is one of the keys of ``settings.ADUAN["deadlines"]`` (e.g. ``verify_working_days``).
+    The category's own value wins, then the nearest ancestor's, then the site's.
     """
-    if category is not None:
+    if stage not in STAGES:
+        raise ValueError(f"unknown deadline stage {stage!r}; expected one of {', '.join(STAGES)}")
+    seen: set[int] = set()
+    while category is not None and category.pk not in seen:  # the guard stops a parent cycle
+        seen.add(category.pk)
         value = getattr(category, stage, None)
-        if value is None and category.parent_id:
-            value = getattr(category.parent, stage, None)
         if value is not None:
             return int(value)
+        category = category.parent if category.parent_id else None
     return int(settings.ADUAN["deadlines"][stage])
