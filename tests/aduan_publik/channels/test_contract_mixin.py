@@ -1,0 +1,84 @@
+"""The contract mixin itself: it passes on a well-behaved channel and fails on a broken one."""
+
+from __future__ import annotations
+
+import pytest
+
+from aduan_publik.channels.base import ContactRef, OutboundMessage, RawInbound
+from aduan_publik.testing import fake_channel as fake
+from aduan_publik.testing.channel_contract import ChannelContractTests
+from aduan_publik.testing.entry_points import installed_channels
+
+SLOPPY = '''
+"""A channel that breaks the contract in every way the mixin checks."""
+import json
+from aduan_publik.channels.base import Capabilities, Channel, SendResult
+
+
+class SloppyChannel(Channel):
+    """Sloppy."""
+    name = "sloppy"
+    label = "Sloppy"
+    capabilities = Capabilities(inbound=True, outbound=True)
+
+    def verify_inbound(self, raw):
+        return None  # accepts forgeries
+
+    def parse_inbound(self, raw):
+        return [json.loads(raw.body)]  # not normalised; JSONDecodeError on garbage
+
+    def send(self, message):
+        return SendResult(state="delivered")
+'''
+
+
+class TestFakeChannelContract(ChannelContractTests):
+    """The shipped FakeChannel honours the contract, webhooks included."""
+
+    channel_name = "fake"
+
+    @pytest.fixture(autouse=True)
+    def _installed(self, fake_channel):
+        yield
+
+    def sample_inbound(self) -> RawInbound:
+        return fake.delivery(messages=[{"id": "m1", "from": "0812", "text": "Halo"}],
+                             statuses=[{"id": "out-1", "status": "read"}])
+
+    def forged_inbound(self) -> RawInbound:
+        return fake.delivery(messages=[{"id": "m1", "from": "0812", "text": "Halo"}], forged=True)
+
+
+class SloppyContract(ChannelContractTests):
+    channel_name = "sloppy"
+
+    def sample_inbound(self) -> RawInbound:
+        return RawInbound(method="POST", body=b'{"id": "1"}', headers={"x-sig": "ok"})
+
+    def forged_inbound(self) -> RawInbound:
+        return RawInbound(method="POST", body=b'{"id": "1"}', headers={"x-sig": "forged"})
+
+
+@pytest.fixture
+def sloppy(tmp_path):
+    with installed_channels(tmp_path, {"sloppy": "plugin_sloppy:SloppyChannel"}, modules={"plugin_sloppy": SLOPPY}):
+        yield SloppyContract()
+
+
+@pytest.mark.parametrize("check", [
+    "test_contract_verify_refuses_forged_delivery",
+    "test_contract_parse_returns_normalised_items",
+    "test_contract_malformed_body_raises_payload_error",
+    "test_contract_send_returns_send_result",
+])
+def test_mixin_catches_a_broken_channel(sloppy, check):
+    with pytest.raises((AssertionError, pytest.fail.Exception)):
+        getattr(sloppy, check)()
+
+
+def test_mixin_passes_the_sloppy_channel_where_it_is_right(sloppy):
+    sloppy.test_contract_registered_through_entry_point()
+    sloppy.test_contract_inbound_key_is_stable()
+    result = sloppy.channel().send(OutboundMessage(message_id=1, to=ContactRef(address="x"), text="t",
+                                                   tracking_number="A"))
+    assert result.state == "delivered"
