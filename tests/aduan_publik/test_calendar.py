@@ -128,7 +128,7 @@ def test_site_defaults_apply_without_category(db):
 
 
 def test_category_override_then_nearest_ancestor_then_site(tree):
-    root, child, leaf = tree
+    _root, child, leaf = tree
     assert stage_days("verify_working_days", leaf) == 1  # own value
     assert stage_days("respond_working_days", leaf) == 2  # parent
     assert stage_days("complete_days", leaf) == 30  # grandparent

@@ -6,12 +6,12 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..calendar import WorkingCalendar, stage_days
-from ..models import Complaint, Disposition
+from ..models import CLOSED_STATUSES, Complaint, Disposition
 from .audit import event_record
 
 logger = logging.getLogger(__name__)
@@ -23,8 +23,11 @@ def refresh_due(complaint: Complaint) -> None:
     """Recompute ``complaint.due_at`` for the stage it is in (call inside the service's transaction).
 
     Received/returned: the verification deadline (kept as set). With OPDs working on it: the
-    earliest open deadline of its dispositions. Answered: the auto-close moment.
+    earliest open deadline of its dispositions. Answered: the auto-close moment. The overdue
+    flag is cleared only when the deadline moves: one OPD accepting while another is still
+    late must not make the sweep report the same lateness twice.
     """
+    before = complaint.due_at
     if complaint.status in (S.DISPOSED, S.IN_PROGRESS):
         agg = complaint.dispositions.aggregate(
             respond=Min("respond_due", filter=Q(state=D.PENDING)),
@@ -37,61 +40,109 @@ def refresh_due(complaint: Complaint) -> None:
             complaint.answered_at or timezone.now(),
             stage_days("autoclose_working_days", complaint.category),
         )
-    complaint.overdue_flagged_at = None
-    Complaint.objects.filter(pk=complaint.pk).update(due_at=complaint.due_at, overdue_flagged_at=None)
+    if complaint.due_at != before:
+        complaint.overdue_flagged_at = None
+    Complaint.objects.filter(pk=complaint.pk).update(
+        due_at=complaint.due_at, overdue_flagged_at=complaint.overdue_flagged_at
+    )
+
+
+def _unflagged(due_field: str) -> Q:
+    """Not yet flagged for the deadline in ``due_field``.
+
+    A flag belongs to the deadline it was raised against: it is set after that deadline
+    passed, so a flag older than the current deadline is stale (the deadline moved on:
+    resumed, returned, reopened) and the row is due for a new flag once that one passes too.
+    """
+    return Q(overdue_flagged_at__isnull=True) | Q(overdue_flagged_at__lt=F(due_field))
 
 
 OVERDUE_STATUSES = (S.RECEIVED, S.RETURNED, S.DISPOSED, S.IN_PROGRESS)
 
 
 def overdue_complaints(now: datetime | None = None):  # type: ignore[no-untyped-def]
+    """Open complaints past the deadline of their current stage (flagged or not)."""
     now = now or timezone.now()
     return Complaint.objects.filter(status__in=OVERDUE_STATUSES, due_at__lt=now)
 
 
-def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Flag newly overdue complaints and dispositions, auto-close answered ones. Idempotent."""
+def late_dispositions(now: datetime | None = None):  # type: ignore[no-untyped-def]
+    """Dispositions of open complaints past their response or completion deadline, not yet flagged."""
     now = now or timezone.now()
-    flagged = 0
-    for pk in overdue_complaints(now).filter(overdue_flagged_at__isnull=True).values_list("pk", flat=True):
-        flagged += _flag_complaint(pk, now)
-    late = Disposition.objects.filter(overdue_flagged_at__isnull=True).filter(
-        Q(state=D.PENDING, respond_due__lt=now) | Q(state__in=(D.PENDING, D.ACCEPTED), complete_due__lt=now)
+    respond_late = Q(state=D.PENDING, respond_due__lt=now) & _unflagged("respond_due")
+    complete_late = Q(state__in=(D.PENDING, D.ACCEPTED), complete_due__lt=now) & _unflagged("complete_due")
+    return Disposition.objects.filter(respond_late | complete_late).exclude(
+        complaint__status__in=CLOSED_STATUSES
     )
-    flagged_dispositions = sum(_flag_disposition(pk, now) for pk in late.values_list("pk", flat=True))
+
+
+def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Flag newly overdue complaints and dispositions, auto-close answered ones. Idempotent.
+
+    Each lateness is reported once (one ``overdue``/``disposition_overdue`` event); a second
+    run with nothing new writes nothing. Closed, archived and forwarded complaints are never
+    touched. Returns counts for the log.
+    """
+    now = now or timezone.now()
+    candidates = overdue_complaints(now).filter(_unflagged("due_at")).values_list("pk", flat=True)
+    flagged = sum(_flag_complaint(pk, now) for pk in list(candidates))
+    late = list(late_dispositions(now).values_list("pk", flat=True))
+    flagged_dispositions = sum(_flag_disposition(pk, now) for pk in late)
     closed = 0
     from .lifecycle import complaint_autoclose
 
     for complaint in Complaint.objects.filter(status=S.ANSWERED, due_at__lt=now):
         try:
-            complaint_autoclose(complaint=complaint, now=now)
-            closed += 1
+            closed += int(complaint_autoclose(complaint=complaint, now=now))
         except Exception:  # one bad row must not stop the sweep
             logger.exception("auto-close of %s failed", complaint.tracking_number)
     return {"complaints_flagged": flagged, "dispositions_flagged": flagged_dispositions, "closed": closed}
 
 
+def _is_flagged(flagged_at: datetime | None, due: datetime | None) -> bool:
+    return flagged_at is not None and due is not None and flagged_at >= due
+
+
 @transaction.atomic
 def _flag_complaint(pk: int, now: datetime) -> int:
     complaint = Complaint.objects.select_for_update().get(pk=pk)
-    if complaint.overdue_flagged_at or not complaint.due_at or complaint.due_at >= now:
+    due = complaint.due_at
+    if complaint.status not in OVERDUE_STATUSES or not due or due >= now:
+        return 0
+    if _is_flagged(complaint.overdue_flagged_at, due):
         return 0
     complaint.overdue_flagged_at = now
     complaint.save(update_fields=["overdue_flagged_at"])
     event_record(complaint=complaint, by=None, verb="overdue",
                  summary=_("Melewati batas waktu tahap «%(s)s».") % {"s": complaint.get_status_display()},
-                 data={"due_at": complaint.due_at.isoformat(), "status": complaint.status})
+                 data={"due_at": due.isoformat(), "status": complaint.status})
     return 1
+
+
+def _passed_deadline(disposition: Disposition, now: datetime) -> tuple[str, datetime] | None:
+    """The latest deadline of the disposition that passed and is not yet flagged."""
+    passed = []
+    if disposition.state in (D.PENDING, D.ACCEPTED) and disposition.complete_due and disposition.complete_due < now:
+        passed.append(("complete", disposition.complete_due))
+    if disposition.state == D.PENDING and disposition.respond_due and disposition.respond_due < now:
+        passed.append(("respond", disposition.respond_due))
+    passed = [(kind, due) for kind, due in passed if not _is_flagged(disposition.overdue_flagged_at, due)]
+    return max(passed, key=lambda item: item[1]) if passed else None
 
 
 @transaction.atomic
 def _flag_disposition(pk: int, now: datetime) -> int:
     disposition = Disposition.objects.select_for_update().select_related("complaint", "opd").get(pk=pk)
-    if disposition.overdue_flagged_at:
+    passed = _passed_deadline(disposition, now)
+    if passed is None or disposition.complaint.status in CLOSED_STATUSES:
         return 0
+    kind, due = passed
     disposition.overdue_flagged_at = now
     disposition.save(update_fields=["overdue_flagged_at"])
+    summary = (_("%(opd)s belum merespons disposisi melewati batas waktu.") if kind == "respond"
+               else _("%(opd)s melewati batas waktu penyelesaian."))
     event_record(complaint=disposition.complaint, by=None, verb="disposition_overdue",
-                 summary=_("%(opd)s melewati batas waktu.") % {"opd": disposition.opd.name},
-                 data={"opd": disposition.opd.code, "state": disposition.state})
+                 summary=summary % {"opd": disposition.opd.name},
+                 data={"opd": disposition.opd.code, "state": disposition.state, "deadline": kind,
+                       "due_at": due.isoformat()})
     return 1
