@@ -45,7 +45,10 @@ class WebChannel(Channel):
             InboundMessage(
                 channel=self.name,
                 external_id=str(form.get("message_id") or uuid.uuid4().hex),
-                sender=ContactRef(address=str(form.get("email", "")), name=str(form.get("name", "")),
+                # "address"/"user_id" let the portal name the reporter's existing contact exactly
+                # (a phone-only or contactless reporter has no email to be found by).
+                sender=ContactRef(address=str(form.get("address") or form.get("email", "")),
+                                  user_id=str(form.get("user_id", "")), name=str(form.get("name", "")),
                                   email=str(form.get("email", "")), phone=str(form.get("phone", ""))),
                 sent_at=timezone.now(),
                 text=text,
