@@ -14,7 +14,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from ..channels.base import (
@@ -110,3 +113,19 @@ class FakeChannel(Channel):
             raise type(self).fail_with
         type(self).sent.append(message)
         return SendResult(external_id=f"fake-out-{message.message_id}", state="sent")
+
+
+ENTRY_POINT = {"fake": "aduan_publik.testing.fake_channel:FakeChannel"}
+
+
+@contextmanager
+def fake_channel_installed(root: Path) -> Iterator[type[FakeChannel]]:
+    """Register :class:`FakeChannel` as ``fake`` through a real entry point, with an empty outbox."""
+    from .entry_points import installed_channels
+
+    FakeChannel.reset()
+    try:
+        with installed_channels(root, ENTRY_POINT, dist_name="aduan_fake_channel"):
+            yield FakeChannel
+    finally:
+        FakeChannel.reset()
