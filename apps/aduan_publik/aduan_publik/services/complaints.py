@@ -246,17 +246,27 @@ def _close(complaint: Complaint, status: str, note: str) -> None:
     complaint.dispositions.filter(state__in=("pending", "accepted")).update(state=Disposition.State.CANCELLED)
 
 
+def _chain_root(into: Complaint, complaint: Complaint) -> Complaint:
+    """The root of ``into``'s duplicate chain, read from the database (the caller's copy may be stale)."""
+    original = Complaint.objects.get(pk=into.pk)
+    seen = {original.pk}
+    while original.duplicate_of_id and original.pk != complaint.pk:
+        original = Complaint.objects.get(pk=original.duplicate_of_id)
+        if original.pk in seen:  # a loop in bad data: refuse rather than spin
+            raise WorkflowError(_("Rantai duplikat aduan %(n)s berputar.") % {"n": into.tracking_number})
+        seen.add(original.pk)
+    if original.pk == complaint.pk:
+        raise WorkflowError(_("Aduan tidak dapat digabungkan dengan dirinya sendiri."))
+    return original
+
+
 @transaction.atomic
 def complaint_merge(*, complaint: Complaint, into: Complaint, by: Any, note: str = "") -> Complaint:
     """Archive ``complaint`` as a duplicate of ``into``, moving every message and attachment over."""
     complaint = _locked(complaint)
     access.require(by, "merge", complaint)
     ensure_allowed("merge", complaint)
-    original = into
-    while original.duplicate_of_id:  # always merge into the root of a duplicate chain
-        original = original.duplicate_of  # type: ignore[assignment]
-    if original.pk == complaint.pk:
-        raise WorkflowError(_("Aduan tidak dapat digabungkan dengan dirinya sendiri."))
+    original = _chain_root(into, complaint)
     moved_messages = complaint.messages.update(complaint=original)
     moved_files = complaint.attachments.update(complaint=original)
     _close(complaint, S.ARCHIVED, note)
