@@ -46,10 +46,11 @@ CSRF_TRUSTED_ORIGINS: list[str] = SITE_CONFIG.get("csrf_trusted_origins", [])
 SITE_URL: str = SITE_CONFIG.get("site_url", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "unfold",
+    # unfold's basic config + the desk's AdminConfig: the desk's own site becomes admin.site.
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
-    "django.contrib.admin",
+    "aduan_publik.desk.apps.DeskAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

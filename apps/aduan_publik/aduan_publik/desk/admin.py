@@ -1,1 +1,3 @@
-"""The staff desk (Django admin, themed with unfold)."""
+"""Registers the desk's model admins (imported by ``aduan_publik.admin`` at autodiscovery)."""
+
+from . import complaint_admin, org_admin, thread_admin  # noqa: F401

@@ -227,6 +227,25 @@ def message_resend(*, message: Message, by: Any) -> Message:
 
 
 @transaction.atomic
+def message_mark_delivered(*, message: Message, by: Any, note: str = "") -> Message:
+    """A person delivered a *manual* message (phone call, letter, at the counter): record it."""
+    message = Message.objects.select_for_update().select_related("complaint").get(pk=message.pk)
+    if message.complaint is None:
+        raise WorkflowError(_("Pesan tidak terkait aduan."))
+    access.require(by, "reply", message.complaint)
+    if message.direction != Message.Direction.OUT or message.state != M.MANUAL:
+        raise WorkflowError(_("Hanya pesan keluar yang menunggu disampaikan petugas yang dapat ditandai sampai."))
+    now = timezone.now()
+    message.state = M.DELIVERED
+    message.state_changed_at = now
+    message.save(update_fields=["state", "state_changed_at"])
+    event_record(complaint=message.complaint, by=by, verb="message_delivered_manually",
+                 summary=_("Pesan disampaikan langsung oleh petugas."),
+                 data={"message": message.pk, "note": note.strip()})
+    return message
+
+
+@transaction.atomic
 def message_status_update(*, update: StatusUpdate) -> bool:
     """Apply a delivery receipt; statuses never move backwards. Returns whether anything changed."""
     message = (Message.objects.select_for_update()
@@ -290,7 +309,7 @@ def message_receive(*, inbound: InboundMessage) -> Message:
 
 
 def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> Message:
-    from ..jobs import enqueue_on_commit, fetch_attachment
+    from ..jobs import MEDIA_RETRY, enqueue_on_commit, fetch_attachment
     from .attachments import AttachmentRejected, attachment_create
 
     message = Message.objects.create(
@@ -307,7 +326,7 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
                 _note_media_problem(message, str(exc))
         elif item.media_id:
             enqueue_on_commit(fetch_attachment, message.pk, item.media_id, item.filename,
-                              job_id=f"media-{message.pk}-{item.media_id}")
+                              job_id=f"media-{message.pk}-{item.media_id}", retry=MEDIA_RETRY)
     if inbound.latitude is not None and complaint.latitude is None:
         Complaint.objects.filter(pk=complaint.pk).update(latitude=inbound.latitude, longitude=inbound.longitude)
     return message
@@ -333,7 +352,12 @@ def _note_media_problem(message: Message, reason: str) -> None:
 
 
 def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> None:
-    """Download a provider-hosted attachment (job). Temporary errors propagate for RQ's retry."""
+    """Download a provider-hosted attachment (job). Temporary errors propagate for RQ's retry.
+
+    A download that fails for good, or still fails on the last retry, is noted on the message
+    and in the complaint's audit trail: never silently dropped.
+    """
+    from ..jobs import will_retry
     from .attachments import AttachmentRejected, attachment_create
 
     message = Message.objects.select_related("complaint").get(pk=message_id)
@@ -348,3 +372,7 @@ def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> Non
                               by=message.channel, message=message)
     except (PermanentChannelError, AttachmentRejected) as exc:
         _note_media_problem(message, str(exc))
+    except TemporaryChannelError as exc:
+        if will_retry():
+            raise
+        _note_media_problem(message, _("unduhan gagal setelah beberapa percobaan: %(e)s") % {"e": exc})

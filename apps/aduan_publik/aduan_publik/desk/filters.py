@@ -1,0 +1,72 @@
+"""List filters of the complaint list: OPD (through dispositions), an OPD's open queue, overdue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from ..models import OPD, Complaint, Disposition
+from ..services.deadlines import overdue_complaints
+
+OPEN_WORK = (Disposition.State.PENDING, Disposition.State.ACCEPTED)
+
+
+def _opd_choices() -> list[tuple[str, str]]:
+    return [(str(pk), name) for pk, name in OPD.objects.filter(active=True).values_list("pk", "name")]
+
+
+def _with_disposition(queryset: QuerySet[Complaint], opd_id: str, states: Any = None) -> QuerySet[Complaint]:
+    if not opd_id.isdigit():
+        return queryset.none()
+    theirs = Disposition.objects.filter(complaint=OuterRef("pk"), opd_id=int(opd_id))
+    if states:
+        theirs = theirs.filter(state__in=states)
+    return queryset.filter(Exists(theirs))
+
+
+class OpdFilter(admin.SimpleListFilter):
+    """Complaints ever disposed to one OPD (whatever the disposition's state)."""
+
+    title = _("OPD")
+    parameter_name = "opd"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return _opd_choices()
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+        return _with_disposition(queryset, self.value()) if self.value() else queryset
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """An OPD's open work: dispositions waiting to be accepted or being handled. OPD staff land here."""
+
+    title = _("antrean OPD (belum selesai)")
+    parameter_name = "antrean"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return _opd_choices()
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+        return _with_disposition(queryset, self.value(), OPEN_WORK) if self.value() else queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Past the deadline of an open stage (the same rule as the deadline sweep)."""
+
+    title = _("keterlambatan")
+    parameter_name = "terlambat"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("ya", _("Melewati batas waktu")), ("tidak", _("Tepat waktu"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+        late = overdue_complaints().values("pk")
+        if self.value() == "ya":
+            return queryset.filter(pk__in=late)
+        if self.value() == "tidak":
+            return queryset.exclude(pk__in=late)
+        return queryset

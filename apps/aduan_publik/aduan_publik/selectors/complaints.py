@@ -1,0 +1,106 @@
+"""Complaint reads for the desk: the list queryset, an OPD user's own disposition, the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from .. import access
+from ..models import ACTIVE_DISPOSITION_STATES, Attachment, Complaint, Disposition, FollowUp, Message
+
+
+def complaint_list_queryset(*, user: Any) -> QuerySet[Complaint]:
+    """The complaints ``user`` may see, with everything a list row shows loaded in fixed queries.
+
+    Rows read ``complaint.desk_dispositions`` (non-cancelled dispositions with their OPD),
+    so the OPD column costs one query for the whole page, never one per row.
+    """
+    shown = (Disposition.objects.exclude(state=Disposition.State.CANCELLED)
+             .select_related("opd").order_by("created_at", "pk"))
+    return (access.complaints_visible_to(user)
+            .select_related("category", "category__parent", "contact")
+            .prefetch_related(Prefetch("dispositions", queryset=shown, to_attr="desk_dispositions")))
+
+
+def own_disposition(*, user: Any, complaint: Complaint) -> Disposition | None:
+    """The active disposition of an OPD user's own OPD on ``complaint`` (None for other roles)."""
+    actor = access.actor_for(user)
+    if not actor.is_opd:
+        return None
+    return (access.dispositions_visible_to(user)
+            .filter(complaint=complaint, state__in=ACTIVE_DISPOSITION_STATES)
+            .select_related("opd", "complaint").first())
+
+
+def draft_followups(*, user: Any, disposition: Disposition) -> QuerySet[FollowUp]:
+    return (access.followups_visible_to(user)
+            .filter(disposition=disposition, state=FollowUp.State.DRAFT).order_by("created_at"))
+
+
+def failed_outbound(*, complaint: Complaint) -> QuerySet[Message]:
+    """Outbound messages of an (already access-checked) complaint that failed to send."""
+    return complaint.messages.filter(direction=Message.Direction.OUT, state=Message.State.FAILED)
+
+
+# ---- timeline ------------------------------------------------------------------------------
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a complaint's timeline, whatever it came from."""
+
+    at: datetime
+    kind: str  # message_in, message_out, note, event, followup, file
+    title: str
+    body: str = ""
+    actor: str = ""
+    state: str = ""
+    state_code: str = ""
+    error: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+
+
+def complaint_timeline(*, user: Any, complaint: Complaint) -> list[TimelineEntry]:
+    """Messages, audit events, follow-ups and loose files of an access-checked complaint, by time."""
+    entries = [_message_entry(m) for m in complaint.messages.select_related("author")
+               .prefetch_related("attachments")]
+    entries += [TimelineEntry(at=e.created_at, kind="event", title=e.summary, actor=e.actor_label)
+                for e in complaint.events.all()]
+    followups = (access.followups_visible_to(user).filter(complaint=complaint)
+                 .select_related("disposition__opd", "author", "published_by").prefetch_related("attachments"))
+    entries += [_followup_entry(f) for f in followups]
+    loose = complaint.attachments.filter(message__isnull=True, followup__isnull=True)
+    entries += [TimelineEntry(at=a.created_at, kind="file", title=_("Lampiran aduan"), attachments=[a])
+                for a in loose]
+    entries.sort(key=lambda entry: entry.at)
+    return entries
+
+
+def _message_entry(message: Message) -> TimelineEntry:
+    if message.is_internal:
+        kind, title = "note", _("Catatan internal")
+    elif message.direction == Message.Direction.IN:
+        kind, title = "message_in", _("Pesan dari pelapor (%(c)s)") % {"c": message.channel}
+    else:
+        kind, title = "message_out", _("Pesan ke pelapor (%(c)s)") % {"c": message.channel}
+    errors = [message.error, *message.meta.get("media_errors", [])]
+    return TimelineEntry(
+        at=message.created_at, kind=kind, title=title, body=message.body,
+        actor=str(message.author) if message.author else "",
+        state="" if message.is_internal else message.get_state_display(), state_code=message.state,
+        error="; ".join(e for e in errors if e), attachments=list(message.attachments.all()),
+    )
+
+
+def _followup_entry(followup: FollowUp) -> TimelineEntry:
+    return TimelineEntry(
+        at=followup.published_at or followup.created_at, kind="followup",
+        title=_("Tindak lanjut %(opd)s") % {"opd": followup.disposition.opd.name},
+        body=followup.body, actor=str(followup.author) if followup.author else "",
+        state=followup.get_state_display(), state_code=followup.state,
+        attachments=list(followup.attachments.all()),
+    )
