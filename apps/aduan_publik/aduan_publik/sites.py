@@ -1,19 +1,26 @@
 """Site folders: ``sites/<name>/site_config.json`` plus the site's database and files.
 
-Kept free of Django imports: settings.py calls it before Django is configured.
+Kept free of Django imports: settings.py and the ``aduan`` CLI call it before Django is
+configured. A *bench* is the folder holding ``config/`` and ``sites/`` (like a Frappe bench);
+``sites/currentsite.txt`` names the site used when none is given.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import secrets
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 
 TIME_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+DB_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "pgsql://")
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+CURRENT_SITE_FILE = "currentsite.txt"
 
 
 class SiteError(ValueError):
@@ -40,6 +47,21 @@ def load_site_config(sites_dir: Path, name: str) -> dict[str, Any]:
     return data
 
 
+def resolve_time_zone(value: str) -> str:
+    """``WIB``/``WITA``/``WIT`` or an IANA ``Area/City`` name, checked against the tz database."""
+    tz = TIME_ZONES.get(value.strip().upper(), value.strip())
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SiteError(f"unknown time zone {value!r}: use WIB, WITA, WIT or an Area/City name") from None
+    return tz
+
+
+def _check_url(kind: str, url: str | None, schemes: tuple[str, ...]) -> None:
+    if url is not None and not url.startswith(schemes):
+        raise SiteError(f"{kind} {url!r} must start with one of: {', '.join(schemes)}")
+
+
 def new_site_config(
     *,
     time_zone: str = "Asia/Jakarta",
@@ -48,9 +70,16 @@ def new_site_config(
     redis_url: str | None = None,
     city_name: str = "Kota Contoh",
 ) -> dict[str, Any]:
-    tz = TIME_ZONES.get(time_zone.upper(), time_zone)
+    """A fresh site config with a generated secret key; bad values raise :class:`SiteError`.
+
+    Without ``db_url`` the site uses SQLite (WAL) in its own folder; without ``redis_url``
+    the Redis at 127.0.0.1:6379 (see config/settings.py).
+    """
+    tz = resolve_time_zone(time_zone)
     if language not in ("id", "en"):
         raise SiteError(f"language must be 'id' or 'en', not {language!r}")
+    _check_url("db_url", db_url, DB_SCHEMES)
+    _check_url("redis_url", redis_url, REDIS_SCHEMES)
     config: dict[str, Any] = {
         "secret_key": secrets.token_urlsafe(50),
         "time_zone": tz,
@@ -64,6 +93,7 @@ def new_site_config(
             "autoclose_working_days": 10,
         },
         "extra_days_off": [],
+        "channels": {},
     }
     if db_url:
         config["db_url"] = db_url
@@ -78,7 +108,46 @@ def create_site(sites_dir: Path, name: str, **options: Any) -> Path:
     config_path = folder / "site_config.json"
     if config_path.exists():
         raise SiteError(f"site {name!r} already exists at {folder}")
+    config = new_site_config(**options)  # validate before touching the disk
     (folder / "private" / "files").mkdir(parents=True, exist_ok=True)
-    config_path.write_text(json.dumps(new_site_config(**options), indent=2) + "\n", encoding="utf-8")
-    config_path.chmod(0o600)
+    # Created 0600 from the start: the secret key is never readable by others, not even briefly.
+    fd = os.open(config_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(config, indent=2) + "\n")
     return folder
+
+
+def list_sites(sites_dir: Path) -> list[str]:
+    """Names of the sites in ``sites_dir`` (folders holding a site_config.json), sorted."""
+    if not sites_dir.is_dir():
+        return []
+    return sorted(
+        p.name for p in sites_dir.iterdir()
+        if (p / "site_config.json").is_file() and SITE_NAME_RE.match(p.name)
+    )
+
+
+def current_site(sites_dir: Path) -> str | None:
+    """The site named in ``sites/currentsite.txt``, or None."""
+    path = sites_dir / CURRENT_SITE_FILE
+    if not path.is_file():
+        return None
+    return path.read_text(encoding="utf-8").strip() or None
+
+
+def use_site(sites_dir: Path, name: str) -> Path:
+    """Make ``name`` the bench's current site; it must exist."""
+    if name not in list_sites(sites_dir):
+        site_dir(sites_dir, name)  # a bad name gets the name error, not "does not exist"
+        raise SiteError(f"site {name!r} does not exist in {sites_dir}: create it with `aduan new-site {name}`")
+    path = sites_dir / CURRENT_SITE_FILE
+    path.write_text(name + "\n", encoding="utf-8")
+    return path
+
+
+def find_bench(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding both ``config/`` and ``sites/``."""
+    for folder in (start, *start.parents):
+        if (folder / "config").is_dir() and (folder / "sites").is_dir():
+            return folder
+    return None
