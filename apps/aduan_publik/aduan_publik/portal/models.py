@@ -1,0 +1,78 @@
+"""The portal's own documents: web submissions (idempotency) and WhatsApp information subscriptions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from aduan_publik.models import Area, Complaint
+
+
+class WebSubmission(models.Model):
+    """One complaint form as the browser sent it, keyed by the token the form carried.
+
+    A double click, a reload after the POST or a flaky connection sends the same token again;
+    the unique key maps it to the complaint the first request created, so only one exists.
+    """
+
+    token = models.CharField(_("token formulir"), max_length=64, unique=True)
+    complaint = models.ForeignKey(
+        Complaint, null=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("aduan")
+    )
+    ip = models.GenericIPAddressField(_("alamat IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("kiriman formulir web")
+        verbose_name_plural = _("kiriman formulir web")
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class Subscription(models.Model):
+    """A resident's consent to receive the city's information over WhatsApp.
+
+    Each subscription keeps the exact consent text and version the resident agreed to, when,
+    and from which address: the evidence WhatsApp's opt-in rules and the data-protection law
+    (UU PDP) ask for. Unsubscribing stamps ``unsubscribed_at``; subscribing again creates a
+    new row, so earlier consents stay on record.
+    """
+
+    class Topic(models.TextChoices):
+        AGENDA = "agenda", _("Agenda kegiatan pemerintah kota")
+        HIMBAUAN = "himbauan", _("Imbauan dan pengumuman")
+        PROGRAM = "program", _("Program dan layanan publik")
+        DARURAT = "darurat", _("Peringatan bencana dan keadaan darurat")
+        ADUAN = "aduan", _("Ringkasan penanganan aduan")
+
+    phone = models.CharField(_("nomor WhatsApp"), max_length=20, db_index=True)
+    name = models.CharField(_("nama"), max_length=120, blank=True)
+    area = models.ForeignKey(
+        Area, verbose_name=_("kecamatan"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    topics = models.JSONField(_("topik"), default=list)
+    consent_text = models.TextField(_("teks persetujuan"))
+    consent_version = models.CharField(_("versi persetujuan"), max_length=20)
+    consented_at = models.DateTimeField(_("waktu persetujuan"))
+    consent_ip = models.GenericIPAddressField(_("IP persetujuan"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("berhenti pada"), null=True, blank=True)
+    unsubscribe_via = models.CharField(_("berhenti melalui"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("langganan informasi")
+        verbose_name_plural = _("langganan informasi")
+        ordering = ["-consented_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"], condition=models.Q(unsubscribed_at__isnull=True),
+                name="subscription_one_active_per_phone",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.phone
+
+    @property
+    def is_active(self) -> bool:
+        return self.unsubscribed_at is None

@@ -1,0 +1,180 @@
+"""The portal's reads: what the public may see, and what a reporter sees of their own complaint.
+
+Public rules (the whole portal goes through :func:`public_complaints`):
+
+* *rahasia* complaints never appear; nor do complaints not yet verified (the admin decides the
+  *anonim*/*rahasia* flags at verification, and a forgotten flag leaked reports in real cities),
+  archived ones (spam, duplicates) or merged duplicates;
+* no reporter identity is ever shown, anonim or not: the public pages never read the contact;
+* attachments appear only after an admin reviewed them (``public_reviewed``), and a follow-up's
+  only once the follow-up is published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..models import Area, Attachment, Complaint, Disposition, FollowUp, Message
+
+S = Complaint.Status
+PUBLISHED = FollowUp.State.PUBLISHED
+HIDDEN_STATUSES = (S.ARCHIVED,)
+
+
+def public_complaints() -> QuerySet[Complaint]:
+    """Complaints the public may see (without the contact: callers must not select it)."""
+    return (
+        Complaint.objects.filter(is_secret=False, verified_at__isnull=False, duplicate_of__isnull=True)
+        .exclude(status__in=HIDDEN_STATUSES)
+        .select_related("category", "kecamatan", "kelurahan")
+        .defer("contact")
+    )
+
+
+def public_search(*, q: str = "", status: str = "", category: Any = None, kecamatan: Any = None,
+                  kind: str = "") -> QuerySet[Complaint]:
+    qs = public_complaints()
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(tracking_number__iexact=q))
+    if status:
+        qs = qs.filter(status=status)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if category is not None:
+        qs = qs.filter(Q(category=category) | Q(category__parent=category))
+    if kecamatan is not None:
+        qs = qs.filter(kecamatan=kecamatan)
+    return qs.order_by("-received_at")
+
+
+def public_complaint(tracking_number: str) -> Complaint:
+    try:
+        return public_complaints().get(tracking_number=tracking_number.upper())
+    except Complaint.DoesNotExist:
+        raise Http404(_("Aduan tidak ditemukan atau tidak untuk publik.")) from None
+
+
+def public_attachment_filter() -> Q:
+    """Reviewed attachments that are the reporter's own or on a published follow-up."""
+    return Q(public_reviewed=True) & (Q(followup__isnull=True) | Q(followup__state=PUBLISHED))
+
+
+def public_followups(complaint: Complaint) -> list[FollowUp]:
+    reviewed = Attachment.objects.filter(public_attachment_filter())
+    return list(
+        complaint.followups.filter(state=PUBLISHED).select_related("disposition__opd")
+        .prefetch_related(Prefetch("attachments", queryset=reviewed, to_attr="shown_attachments"))
+        .order_by("published_at")
+    )
+
+
+def public_complaint_attachments(complaint: Complaint) -> QuerySet[Attachment]:
+    return complaint.attachments.filter(public_attachment_filter(), followup__isnull=True)
+
+
+def get_public_attachment(pk: Any) -> Attachment:
+    try:
+        return Attachment.objects.filter(public_attachment_filter(), complaint__in=public_complaints()).get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Lampiran tidak ditemukan.")) from None
+
+
+def handling_opds(complaint: Complaint) -> list[str]:
+    active = complaint.dispositions.filter(state__in=("pending", "accepted", "answered"))
+    return list(active.values_list("opd__name", flat=True))
+
+
+# ---- the reporter's own complaint -------------------------------------------------------------
+
+
+def reporter_attachment_filter() -> Q:
+    """What a reporter may open: their own uploads (no staff uploader) and published follow-ups' files."""
+    return Q(followup__state=PUBLISHED) | Q(followup__isnull=True, uploaded_by__isnull=True)
+
+
+def get_reporter_attachment(complaint_ids: list[int], pk: Any) -> Attachment:
+    try:
+        return Attachment.objects.filter(reporter_attachment_filter(), complaint_id__in=complaint_ids).get(pk=pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Lampiran tidak ditemukan.")) from None
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    at: datetime
+    kind: str  # "in" (the reporter), "out" (the hub), "followup", "status"
+    label: str
+    body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+STATUS_EVENTS = {
+    "created": gettext_lazy("Aduan diterima"),
+    "verified": gettext_lazy("Aduan diverifikasi dan diteruskan ke OPD"),
+    "accepted": gettext_lazy("OPD mulai menangani aduan"),
+    "postponed": gettext_lazy("Aduan ditunda: mohon lengkapi keterangan"),
+    "answered": gettext_lazy("Semua OPD telah menindaklanjuti"),
+    "autoclosed": gettext_lazy("Aduan ditutup otomatis"),
+    "rated": gettext_lazy("Anda memberi penilaian"),
+    "reopened": gettext_lazy("Aduan dibuka kembali"),
+    "archived": gettext_lazy("Aduan diarsipkan"),
+    "not_authority": gettext_lazy("Aduan diteruskan ke instansi yang berwenang"),
+}
+
+
+def reporter_timeline(complaint: Complaint) -> list[TimelineItem]:
+    """The reporter's view of the thread: status steps, messages both ways, published follow-ups.
+
+    Internal notes, drafts and staff-only files are never part of it.
+    """
+    own_files = Attachment.objects.filter(reporter_attachment_filter())
+    items = [
+        TimelineItem(at=e.created_at, kind="status", label=str(STATUS_EVENTS[e.verb]), body="")
+        for e in complaint.events.filter(verb__in=STATUS_EVENTS).only("created_at", "verb")
+    ]
+    messages = (complaint.messages.filter(is_internal=False, followup__isnull=True)
+                .prefetch_related(Prefetch("attachments", queryset=own_files, to_attr="shown")))
+    for m in messages:
+        incoming = m.direction == Message.Direction.IN
+        items.append(TimelineItem(
+            at=m.created_at, kind="in" if incoming else "out",
+            label=_("Anda") if incoming else _("Tim pengaduan"), body=m.body, attachments=tuple(m.shown),
+        ))
+    for f in complaint.followups.filter(state=PUBLISHED).select_related("disposition__opd").prefetch_related(
+        Prefetch("attachments", queryset=own_files, to_attr="shown")
+    ):
+        items.append(TimelineItem(at=f.published_at or f.created_at, kind="followup",
+                                  label=_("Tindak lanjut %(opd)s") % {"opd": f.disposition.opd.name},
+                                  body=f.body, attachments=tuple(f.shown)))
+    return sorted(items, key=lambda item: item.at)
+
+
+def reporter_initial_attachments(complaint: Complaint) -> QuerySet[Attachment]:
+    return complaint.attachments.filter(message__isnull=True, followup__isnull=True, uploaded_by__isnull=True)
+
+
+# ---- pickers ---------------------------------------------------------------------------------
+
+
+def kecamatan_choices() -> QuerySet[Area]:
+    return Area.objects.filter(level=Area.Level.KECAMATAN).order_by("name")
+
+
+def kelurahan_groups() -> list[tuple[str, list[tuple[int, str]]]]:
+    """Kelurahan grouped by kecamatan, for an <optgroup> picker that works without JavaScript."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    rows = Area.objects.filter(level=Area.Level.KELURAHAN).select_related("parent").order_by("parent__name", "name")
+    for area in rows:
+        groups.setdefault(area.parent.name if area.parent else "", []).append((area.pk, area.name))
+    return list(groups.items())
+
+
+def active_dispositions(complaint: Complaint) -> QuerySet[Disposition]:
+    return complaint.dispositions.filter(state__in=("pending", "accepted", "answered")).select_related("opd")

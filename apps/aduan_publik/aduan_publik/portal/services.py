@@ -1,0 +1,208 @@
+"""The portal's writes: the complaint form, the reporter's replies and WhatsApp subscriptions.
+
+Each function is keyword-only and atomic and records an audit event; the complaint itself is
+always created and changed by the core services (the portal adds no rules of its own).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..channels.base import ContactRef, InboundAttachment, RawInbound
+from ..channels.registry import get_channel
+from ..models import Area, Category, Complaint, Message
+from ..services.attachments import attachment_create
+from ..services.audit import event_record
+from ..services.complaints import complaint_create
+from ..services.messages import contact_get_or_create, message_receive
+from ..workflow import WorkflowError, ensure_allowed
+from .models import Subscription, WebSubmission
+
+CHANNEL = "web"
+REPORTER = "pelapor (web)"
+
+
+def normalize_phone(value: str) -> str:
+    """An Indonesian phone number as WhatsApp writes it (62…), or "" when it is not one."""
+    digits = re.sub(r"[\s\-().]", "", value or "")
+    if digits.startswith("+"):
+        digits = digits[1:]
+    if digits.startswith("0"):
+        digits = "62" + digits[1:]
+    if not re.fullmatch(r"62\d{8,13}", digits):
+        return ""
+    return digits
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    complaint: Complaint
+    code: str | None  # the secret code; None when this was a repeated submission
+    created: bool
+
+
+def reporter_ref(*, token: str, name: str, phone: str, email: str) -> ContactRef:
+    """The web reporter's contact: found again by email, else by phone; contactless gets its own."""
+    phone = normalize_phone(phone)
+    email = email.strip().lower()
+    user_id = f"tel:{phone}" if phone else ("" if email else f"anon:{token}")
+    return ContactRef(address=email, user_id=user_id, name=name.strip(), phone=phone, email=email)
+
+
+def submission_for(token: str) -> WebSubmission | None:
+    return WebSubmission.objects.filter(token=token, complaint__isnull=False).select_related("complaint").first()
+
+
+@transaction.atomic
+def portal_submit(
+    *,
+    token: str,
+    ip: str | None,
+    title: str,
+    description: str,
+    kind: str = Complaint.Kind.PENGADUAN,
+    category: Category | None = None,
+    location_text: str = "",
+    kecamatan: Area | None = None,
+    kelurahan: Area | None = None,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    is_anonymous: bool = False,
+    is_secret: bool = False,
+    name: str = "",
+    phone: str = "",
+    email: str = "",
+    files: Sequence[UploadedFile] = (),
+) -> SubmitResult:
+    """File a complaint from the web form, exactly once per form ``token``.
+
+    The acknowledgement with the tracking number and code is queued to the contact (email on
+    the web channel). A rejected attachment rolls everything back: nothing half-filed remains.
+    """
+    existing = submission_for(token)
+    if existing is not None:
+        return SubmitResult(complaint=existing.complaint, code=None, created=False)
+    try:
+        with transaction.atomic():
+            submission = WebSubmission.objects.create(token=token, ip=ip)
+    except IntegrityError:  # the same form arrived twice at once: the first one wins
+        return SubmitResult(complaint=WebSubmission.objects.get(token=token).complaint, code=None, created=False)
+    contact = contact_get_or_create(
+        channel=CHANNEL, ref=reporter_ref(token=token, name=name, phone=phone, email=email)
+    )
+    complaint, code = complaint_create(
+        channel=CHANNEL, title=title, description=description, contact=contact, kind=kind,
+        category=category, location_text=location_text.strip(), kecamatan=kecamatan, kelurahan=kelurahan,
+        latitude=latitude, longitude=longitude, is_anonymous=is_anonymous, is_secret=is_secret,
+        by=REPORTER, acknowledge=True,
+    )
+    for upload in files:
+        attachment_create(complaint=complaint, upload=upload, by=REPORTER)
+    submission.complaint = complaint
+    submission.save(update_fields=["complaint"])
+    if files:
+        event_record(complaint=complaint, by=REPORTER, verb="attachments_added",
+                     summary=_("Pelapor melampirkan %(n)d berkas.") % {"n": len(files)}, data={"files": len(files)})
+    return SubmitResult(complaint=complaint, code=code, created=True)
+
+
+@transaction.atomic
+def portal_reply(*, complaint: Complaint, text: str, message_key: str, upload: UploadedFile | None = None) -> Message:
+    """The reporter writes on their tracking page; it enters the thread like any channel's message.
+
+    ``message_key`` (a token of the reply form) makes a repeated post a no-op. A reply to an
+    answered complaint sends it back to the OPDs; to a postponed one, resumes it (core rules).
+    """
+    ensure_allowed("reporter_reply", complaint)
+    contact = complaint.contact
+    sender: dict[str, Any] = {}
+    if contact is not None:
+        sender = {"address": contact.address, "user_id": contact.user_id, "name": contact.name,
+                  "email": contact.email, "phone": contact.phone}
+    raw = RawInbound(method="POST", body=b"", headers={}, form={
+        "text": text, "message_id": f"portal-{message_key}", "tracking_number": complaint.tracking_number,
+        **sender,
+    })
+    [inbound] = get_channel(CHANNEL).parse_inbound(raw)
+    if upload is not None:
+        inbound = replace(inbound, attachments=(
+            InboundAttachment(filename=upload.name or "berkas", content=upload.read()),
+        ))
+    message = message_receive(inbound=inbound)
+    if message.complaint_id != complaint.pk:  # never: the contact is the complaint's own
+        raise WorkflowError(_("Balasan tidak dapat dikaitkan dengan aduan ini."))
+    return message
+
+
+# ---- subscriptions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def subscription_create(
+    *, phone: str, topics: Sequence[str], consent_text: str, consent_version: str, ip: str | None,
+    name: str = "", area: Area | None = None,
+) -> Subscription:
+    """Subscribe ``phone`` with the consent shown; an active subscription is replaced (new consent)."""
+    number = normalize_phone(phone)
+    if not number:
+        raise WorkflowError(_("Nomor WhatsApp tidak valid. Contoh: 081234567890."))
+    unknown = set(topics) - set(Subscription.Topic.values)
+    if not topics or unknown:
+        raise WorkflowError(_("Pilih minimal satu topik informasi."))
+    if not consent_text.strip():
+        raise WorkflowError(_("Persetujuan wajib diberikan."))
+    _end_active(number, via="resubscribe")
+    sub = Subscription.objects.create(
+        phone=number, name=name.strip(), area=area, topics=sorted(set(topics)), consent_text=consent_text,
+        consent_version=consent_version, consented_at=timezone.now(), consent_ip=ip,
+    )
+    event_record(complaint=None, by=f"warga {_masked(number)}", verb="subscribed",
+                 summary=_("Warga berlangganan informasi WhatsApp."),
+                 data={"subscription": sub.pk, "topics": sub.topics, "consent_version": consent_version})
+    return sub
+
+
+@transaction.atomic
+def subscription_cancel(*, via: str, phone: str = "", subscription_id: int | None = None) -> bool:
+    """End the active subscription of ``phone`` (the form) or ``subscription_id`` (the signed link).
+
+    Returns False when there was none active (nothing changes); the link of an old subscription
+    never ends a newer one.
+    """
+    number = normalize_phone(phone) if phone else ""
+    if not number and subscription_id is None:
+        return False
+    qs = Subscription.objects.select_for_update().filter(unsubscribed_at__isnull=True)
+    sub = qs.filter(pk=subscription_id).first() if subscription_id is not None else qs.filter(phone=number).first()
+    if sub is None:
+        return False
+    _end(sub, via)
+    event_record(complaint=None, by=f"warga {_masked(sub.phone)}", verb="unsubscribed",
+                 summary=_("Warga berhenti berlangganan informasi WhatsApp."),
+                 data={"subscription": sub.pk, "via": via})
+    return True
+
+
+def _end_active(number: str, *, via: str) -> None:
+    sub = Subscription.objects.select_for_update().filter(phone=number, unsubscribed_at__isnull=True).first()
+    if sub is not None:
+        _end(sub, via)
+
+
+def _end(sub: Subscription, via: str) -> None:
+    sub.unsubscribed_at = timezone.now()
+    sub.unsubscribe_via = via
+    sub.save(update_fields=["unsubscribed_at", "unsubscribe_via"])
+
+
+def _masked(number: str) -> str:
+    return f"{number[:4]}••••{number[-3:]}"

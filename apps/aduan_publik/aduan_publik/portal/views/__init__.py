@@ -1,0 +1,1 @@
+"""The resident portal's views: thin, they call the portal's services and selectors."""

@@ -1,0 +1,85 @@
+"""The home page and the complaint form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ...models import Complaint
+from ...workflow import WorkflowError
+from .. import abuse, selectors, services, stats
+from ..forms import ComplaintForm
+from ._common import grant, receipt, remember_receipt
+
+FORM_TEMPLATE = "portal/complaint_form.html"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    figures = stats.public_figures()
+    return render(request, "portal/home.html", {
+        "totals": figures["totals"],
+        "latest": selectors.public_complaints().order_by("-received_at")[:5],
+    })
+
+
+def _form_context(form: ComplaintForm, refusal: str = "") -> dict[str, Any]:
+    return {"form": form, "refusal": refusal}
+
+
+def _refuse(request: HttpRequest, form: ComplaintForm, message: str, status: int) -> HttpResponse:
+    return render(request, FORM_TEMPLATE, _form_context(form, message), status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, FORM_TEMPLATE, _form_context(ComplaintForm()))
+    form = ComplaintForm(request.POST, request.FILES)
+    token = request.POST.get("submit_token", "")[:64]
+    earlier = services.submission_for(token) if token else None
+    if earlier is not None:  # the same form again (double click, reload): show the first result
+        if receipt(request, token) is None:
+            remember_receipt(request, token, earlier.complaint_id, None)
+        return redirect("aduan_publik:portal:complaint_done", token=token)
+    if form.is_bot:
+        return _refuse(request, form, _("Kiriman ditolak karena terdeteksi sebagai kiriman otomatis."), 400)
+    if abuse.over_limit(request, "submit_ip"):
+        return _refuse(request, form, _("Terlalu banyak aduan dari jaringan Anda. Silakan coba lagi nanti."), 429)
+    if not form.is_valid():
+        return _refuse(request, form, _("Periksa kembali isian yang ditandai."), 400)
+    if form.contact_key() and abuse.over_limit(request, "submit_contact", key=form.contact_key()):
+        return _refuse(request, form, _("Terlalu banyak aduan dengan kontak yang sama. Silakan coba lagi nanti."),
+                       429)
+    return _submit(request, form, token)
+
+
+def _submit(request: HttpRequest, form: ComplaintForm, token: str) -> HttpResponse:
+    data = form.cleaned_data
+    fields = ("kind", "category", "title", "description", "location_text", "kecamatan", "kelurahan",
+              "latitude", "longitude", "is_anonymous", "is_secret", "name", "phone", "email")
+    try:
+        result = services.portal_submit(
+            token=token, ip=abuse.client_ip(request), files=data["attachments"], **{f: data[f] for f in fields}
+        )
+    except WorkflowError as exc:  # a file refused by the service: nothing was stored
+        return _refuse(request, form, exc.messages[0], 400)
+    remember_receipt(request, token, result.complaint.pk, result.code)
+    grant(request, result.complaint.pk)
+    return redirect("aduan_publik:portal:complaint_done", token=token)
+
+
+def complaint_done(request: HttpRequest, token: str) -> HttpResponse:
+    """The receipt: tracking number and (for the browser that filed it) the secret code."""
+    found = receipt(request, token)
+    if found is None:
+        raise Http404(_("Tanda terima tidak ditemukan di peramban ini."))
+    complaint = Complaint.objects.select_related("contact").get(pk=found["complaint"])
+    contact = complaint.contact
+    return render(request, "portal/complaint_done.html", {
+        "complaint": complaint, "code": found.get("code"),
+        "sent_to_email": contact.email if contact else "",
+    })

@@ -1,0 +1,53 @@
+"""Public pages: the list of non-rahasia complaints, one complaint, its reviewed files, the figures."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .. import selectors, stats
+from ..forms import PublicFilterForm
+from .files import serve_attachment
+
+PAGE_SIZE = 20
+
+
+def complaint_list(request: HttpRequest) -> HttpResponse:
+    form = PublicFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.public_search(
+        q=filters.get("q", ""), status=filters.get("status", ""), kind=filters.get("kind", ""),
+        category=filters.get("category"), kecamatan=filters.get("kecamatan"),
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
+    query = request.GET.copy()
+    query.pop("hal", None)
+    return render(request, "portal/public_list.html", {
+        "form": form, "page": page, "query": query.urlencode(), "status_class": status_class,
+    })
+
+
+def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = selectors.public_complaint(number)
+    return render(request, "portal/public_detail.html", {
+        "complaint": complaint,
+        "files": selectors.public_complaint_attachments(complaint),
+        "followups": selectors.public_followups(complaint),
+        "opds": selectors.handling_opds(complaint),
+    })
+
+
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    return serve_attachment(selectors.get_public_attachment(pk), private=False)
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    year = request.GET.get("tahun", "")
+    year_value = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    return render(request, "portal/statistics.html", {"figures": stats.public_figures(year_value),
+                                                      "year": year_value})
+
+
+def status_class(status: str) -> str:
+    return {"closed": "ok", "answered": "ok", "not_authority": "muted"}.get(status, "busy")

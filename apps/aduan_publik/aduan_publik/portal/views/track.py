@@ -1,0 +1,134 @@
+"""Tracking: the reporter proves the code once, then reads, replies, rates and reopens in that session."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ... import access
+from ...models import Complaint
+from ...services.lifecycle import complaint_rate, complaint_reporter_reopen, reporter_can_reopen
+from ...workflow import WorkflowError, allowed_actions
+from .. import abuse, selectors, services
+from ..forms import RateForm, ReopenForm, ReplyForm, TrackForm
+from ._common import grant, granted_ids
+from .files import serve_attachment
+
+DETAIL = "aduan_publik:portal:track_detail"
+
+
+def track(request: HttpRequest) -> HttpResponse:
+    """The lookup form. Wrong number and wrong code get the same answer; failures are rate-limited."""
+    if request.method != "POST":
+        return render(request, "portal/track.html", {"form": TrackForm()})
+    form = TrackForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/track.html", {"form": form}, status=400)
+    number = form.cleaned_data["tracking_number"].strip().upper()
+    if abuse.over_limit(request, "track_fail_ip", increment=False) or abuse.over_limit(
+        request, "track_fail_number", key=number, increment=False
+    ):
+        form.add_error(None, _("Terlalu banyak percobaan yang salah. Silakan coba lagi dalam satu jam."))
+        return render(request, "portal/track.html", {"form": form}, status=429)
+    try:
+        complaint = access.get_complaint_for_reporter(number, form.cleaned_data["code"])
+    except Http404 as exc:
+        abuse.over_limit(request, "track_fail_ip")
+        abuse.over_limit(request, "track_fail_number", key=number)
+        form.add_error(None, str(exc))
+        return render(request, "portal/track.html", {"form": form}, status=400)
+    grant(request, complaint.pk)
+    return redirect(DETAIL, number=complaint.tracking_number)
+
+
+def _granted(request: HttpRequest, number: str) -> Complaint:
+    """The complaint behind ``number`` if this session proved its code; else 404 (no hint)."""
+    complaint = (Complaint.objects.filter(tracking_number=number.upper(), pk__in=granted_ids(request))
+                 .select_related("category", "kecamatan", "kelurahan").first())
+    if complaint is None:
+        raise Http404(_("Masukkan nomor aduan dan kode akses terlebih dahulu."))
+    return complaint
+
+
+def _detail_context(complaint: Complaint, **forms: Any) -> dict[str, Any]:
+    actions = allowed_actions(complaint)
+    return {
+        "complaint": complaint,
+        "timeline": selectors.reporter_timeline(complaint),
+        "files": selectors.reporter_initial_attachments(complaint),
+        "opds": selectors.handling_opds(complaint),
+        "can_reply": "reporter_reply" in actions,
+        "can_rate": "rate" in actions and complaint.rating is None,
+        "can_reopen": reporter_can_reopen(complaint),
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "rate_form": forms.get("rate_form") or RateForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+    }
+
+
+def track_detail(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _granted(request, number)
+    return render(request, "portal/track_detail.html", _detail_context(complaint))
+
+
+def _again(request: HttpRequest, complaint: Complaint, status: int = 400, **forms: Any) -> HttpResponse:
+    return render(request, "portal/track_detail.html", _detail_context(complaint, **forms), status=status)
+
+
+@require_POST
+def reply(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _granted(request, number)
+    form = ReplyForm(request.POST, request.FILES)
+    if abuse.over_limit(request, "reply_ip"):
+        form.add_error(None, _("Terlalu banyak pesan dari jaringan Anda. Silakan coba lagi nanti."))
+        return _again(request, complaint, 429, reply_form=form)
+    if not form.is_valid():
+        return _again(request, complaint, reply_form=form)
+    try:
+        services.portal_reply(complaint=complaint, text=form.cleaned_data["text"],
+                              message_key=form.cleaned_data["message_key"], upload=form.cleaned_data["attachment"])
+    except WorkflowError as exc:
+        form.add_error(None, exc.messages[0])
+        return _again(request, complaint, reply_form=form)
+    messages.success(request, _("Tanggapan Anda telah terkirim."))
+    return redirect(DETAIL, number=complaint.tracking_number)
+
+
+@require_POST
+def rate(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _granted(request, number)
+    form = RateForm(request.POST)
+    if not form.is_valid():
+        return _again(request, complaint, rate_form=form)
+    try:
+        complaint_rate(complaint=complaint, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
+    except WorkflowError as exc:
+        form.add_error(None, exc.messages[0])
+        return _again(request, complaint, rate_form=form)
+    messages.success(request, _("Terima kasih atas penilaian Anda."))
+    return redirect(DETAIL, number=complaint.tracking_number)
+
+
+@require_POST
+def reopen(request: HttpRequest, number: str) -> HttpResponse:
+    complaint = _granted(request, number)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return _again(request, complaint, reopen_form=form)
+    try:
+        complaint_reporter_reopen(complaint=complaint, reason=form.cleaned_data["reason"])
+    except WorkflowError as exc:
+        form.add_error(None, exc.messages[0])
+        return _again(request, complaint, reopen_form=form)
+    messages.success(request, _("Aduan dibuka kembali dan akan ditangani lagi."))
+    return redirect(DETAIL, number=complaint.tracking_number)
+
+
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A file of the reporter's own complaint (their uploads, published follow-ups' evidence)."""
+    return serve_attachment(selectors.get_reporter_attachment(granted_ids(request), pk), private=True)
