@@ -1,0 +1,72 @@
+"""Keywords a resident can send instead of a complaint: ``STATUS ADU-2026-000123``.
+
+Handled before routing, so asking for the status neither opens a complaint nor counts as the
+reporter answering a follow-up. The answer names the status only when the complaint is the
+sender's own (same WhatsApp contact); anyone else hears "not found", whether or not the
+number exists, so tracking numbers cannot be probed for other people's complaints.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ... import notifications
+from ...models import Complaint, Contact, Message
+from ...services.audit import event_record
+from ...services.messages import contact_get_or_create, outbound_queue
+from ..base import InboundMessage
+
+STATUS_RE = re.compile(r"^\s*(?:STATUS|STATUS ADUAN|CEK|LACAK)\s*:?\s*#?(ADU-\d{4}-\d{1,8})\s*[.!?]*\s*$",
+                       re.IGNORECASE)
+
+
+def status_query(text: str) -> str | None:
+    """The tracking number asked about, or None when ``text`` is not a STATUS keyword."""
+    match = STATUS_RE.match(text or "")
+    return match.group(1).upper() if match else None
+
+
+@transaction.atomic
+def status_keyword_answer(*, inbound: InboundMessage) -> bool:
+    """Answer a STATUS keyword; False when ``inbound`` is not one (route it normally).
+
+    Idempotent on the provider's message id: a redelivered question is not answered twice.
+    """
+    number = status_query(inbound.text) if inbound.kind == "text" else None
+    if number is None:
+        return False
+    if Message.objects.filter(channel=inbound.channel, direction=Message.Direction.IN,
+                              external_id=inbound.external_id).exists():
+        return True
+    contact = contact_get_or_create(channel=inbound.channel, ref=inbound.sender)
+    Contact.objects.filter(pk=contact.pk).update(last_inbound_at=inbound.sent_at)
+    complaint = Complaint.objects.filter(tracking_number=number, contact=contact).first()
+    Message.objects.create(
+        complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
+        kind="keyword", body=inbound.text, external_id=inbound.external_id, state=Message.State.RECEIVED,
+        created_at=inbound.sent_at, meta={"keyword": "status", "tracking_number": number},
+    )
+    if complaint is None:
+        _answer_unknown(contact, number)
+        return True
+    event_record(complaint=complaint, by=f"pelapor ({inbound.channel})", verb="status_query",
+                 summary=_("Pelapor menanyakan status lewat WhatsApp."), data={"external_id": inbound.external_id})
+    outbound_queue(complaint=complaint, body=notifications.status_changed(complaint), by=None)
+    return True
+
+
+def _answer_unknown(contact: Contact, number: str) -> None:
+    """Reply "not found" to a contact outside any complaint (queued like every outbound message)."""
+    from ...jobs import SEND_RETRY, enqueue_on_commit, send_message
+
+    body = _("Aduan %(number)s tidak ditemukan untuk nomor WhatsApp ini. Periksa kembali nomor aduan Anda, "
+             "atau lacak dengan kode akses di portal.") % {"number": number}
+    message = Message.objects.create(
+        complaint=None, contact=contact, channel=contact.channel, direction=Message.Direction.OUT,
+        body=body, state=Message.State.QUEUED, created_at=timezone.now(),
+    )
+    enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)

@@ -1,0 +1,186 @@
+"""A local fake of Meta's Graph API (WhatsApp Cloud API), served over real HTTP on 127.0.0.1.
+
+Used by the WhatsApp tests and the benchmark::
+
+    with FakeGraphAPI() as fake:
+        settings.ADUAN["channels"]["whatsapp"]["graph_base_url"] = fake.base_url
+        fake.script_send(FakeGraphAPI.error(131056, status=400))   # next send is rate-limited
+        fake.add_media("m1", PNG_BYTES, "image/png")
+        ...
+        assert fake.sends()[0]["json"]["text"]["body"] == "…"
+
+It answers ``POST /{version}/{phone-number-id}/messages`` with a fresh ``wamid``, ``GET
+/{version}/{media-id}`` with a download URL on itself, and that URL with the bytes. Every
+request is recorded. Scripted answers are consumed one per send; ``hang_sends()`` blocks the
+next sends until ``release()`` (to kill a worker in the middle of one).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+TOKEN = "test-access-token"
+HANG = "hang"
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeGraphAPI:
+    """The fake server; start with ``with`` or :meth:`start`, stop with :meth:`stop`."""
+
+    def __init__(self, token: str = TOKEN, version: str = "v23.0"):
+        self.token = token
+        self.version = version
+        self.requests: list[dict[str, Any]] = []
+        self.media: dict[str, tuple[bytes, str]] = {}
+        self.media_errors: dict[str, Reply] = {}
+        self._script: deque[Reply | str] = deque()
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._gate = threading.Event()
+        self._gate.set()
+        self.hanging = threading.Event()  # set while a send is held by hang_sends()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    # ---- lifecycle ------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> FakeGraphAPI:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.release()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeGraphAPI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # ---- scripting ------------------------------------------------------------------------
+
+    @staticmethod
+    def error(code: int, *, status: int = 400, message: str = "error", details: str = "",
+              retry_after: str = "") -> Reply:
+        err: dict[str, Any] = {"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "FAKE"}
+        if details:
+            err["error_data"] = {"messaging_product": "whatsapp", "details": details}
+        return Reply(status=status, body={"error": err}, headers={"Retry-After": retry_after} if retry_after else {})
+
+    def script_send(self, *replies: Reply | str) -> None:
+        """Answers for the next sends, in order (then back to success)."""
+        with self._lock:
+            self._script.extend(replies)
+
+    def hang_sends(self) -> None:
+        """Hold every send (after recording it) until :meth:`release`."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    def add_media(self, media_id: str, content: bytes, mime_type: str) -> None:
+        self.media[media_id] = (content, mime_type)
+
+    def fail_media(self, media_id: str, reply: Reply) -> None:
+        self.media_errors[media_id] = reply
+
+    # ---- what happened --------------------------------------------------------------------
+
+    def sends(self) -> list[dict[str, Any]]:
+        return [r for r in list(self.requests) if r["method"] == "POST" and r["path"].endswith("/messages")]
+
+    # ---- serving --------------------------------------------------------------------------
+
+    def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
+        record = {"method": method, "path": path, "headers": headers, "json": _json(body)}
+        with self._lock:
+            self.requests.append(record)
+        if headers.get("authorization") != f"Bearer {self.token}":
+            return self.error(190, status=401, message="Invalid OAuth access token")
+        if method == "POST" and path.endswith("/messages"):
+            return self._send()
+        if method == "GET" and path.startswith("/download/"):
+            return self._download(path.rsplit("/", 1)[-1])
+        if method == "GET" and path.startswith(f"/{self.version}/"):
+            return self._media_info(path.rsplit("/", 1)[-1])
+        return self.error(100, status=404, message="Unknown path")
+
+    def _send(self) -> Reply:
+        with self._lock:
+            scripted = self._script.popleft() if self._script else None
+        if scripted == HANG or not self._gate.is_set():
+            self.hanging.set()
+            self._gate.wait(timeout=120)
+        if isinstance(scripted, Reply):
+            return scripted
+        return Reply(body={"messaging_product": "whatsapp", "messages": [{"id": f"wamid.FAKE{next(self._ids)}"}]})
+
+    def _media_info(self, media_id: str) -> Reply:
+        if media_id in self.media_errors:
+            return self.media_errors[media_id]
+        if media_id not in self.media:
+            return self.error(100, message="(#100) Invalid parameter", details="media id expired or unknown")
+        content, mime = self.media[media_id]
+        return Reply(body={"messaging_product": "whatsapp", "id": media_id, "mime_type": mime,
+                           "file_size": len(content), "url": f"{self.base_url}/download/{media_id}"})
+
+    def _download(self, media_id: str) -> Reply:
+        if media_id not in self.media:
+            return Reply(status=404, body={})
+        content, mime = self.media[media_id]
+        return Reply(status=200, body={"__raw__": content, "__type__": mime})
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def _handler(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            reply = fake.handle(self.command, self.path, headers, body)
+            raw = reply.body.get("__raw__")
+            payload = raw if isinstance(raw, bytes) else json.dumps(reply.body).encode()
+            self.send_response(reply.status)
+            self.send_header("Content-Type", reply.body.get("__type__", "application/json"))
+            self.send_header("Content-Length", str(len(payload)))
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(payload)
+
+        do_GET = do_POST = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:  # quiet
+            pass
+
+    return Handler
