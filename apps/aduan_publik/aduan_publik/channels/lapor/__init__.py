@@ -1,0 +1,48 @@
+"""SP4N-LAPOR!, the national complaint system: reports disposed to the city are pulled in, and
+the hub's follow-ups and status changes are pushed back.
+
+* :mod:`.api` — the one module with LAPOR!'s paths, headers, field and status mapping;
+* :mod:`.sync` — the scheduled, incremental pull (:mod:`.reports` holds the idempotent upsert);
+* :mod:`.push` — the outbox fed by the core's status-sync hook (:meth:`LaporChannel.on_event`);
+* :mod:`.importer` — the fallback: the admin panel's XLSX/CSV export, previewed then imported;
+* :mod:`.admin` — the desk pages (outbox, sync status, import).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from ..base import Capabilities, Channel, OutboundMessage, SendResult
+
+
+class LaporChannel(Channel):
+    """SP4N-LAPOR!: pulled on a schedule (no webhooks), mirrored back through the status-sync hook."""
+
+    name = "lapor"
+    label = "SP4N-LAPOR!"
+    # inbound=False: reports are pulled on a schedule, never posted to us by webhook.
+    capabilities = Capabilities(inbound=False, outbound=True, media=True, status_sync=True)
+    required_settings = ("base_url", "authorization", "token")
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """Replies reach a LAPOR! reporter as follow-ups posted through the LAPOR! outbox.
+
+        The audit event of the same action (``followup_published``, ``replied``, ``postponed``)
+        queues that post, with retries and a desk view; posting here too would post it twice.
+        Other notices (status changes) are shown by LAPOR! itself from the status it holds.
+        """
+        from aduan_publik.models import Message
+
+        row = Message.objects.filter(pk=message.message_id).values("followup_id", "author_id").first() or {}
+        if row.get("followup_id") or row.get("author_id"):
+            return SendResult(state="sent", note=_("Dikirim sebagai tindak lanjut di SP4N-LAPOR! "
+                                                   "(lihat antrean kirim SP4N-LAPOR!)."))
+        return SendResult(state="sent", note=_("Tidak dikirim terpisah: pelapor melihat status di SP4N-LAPOR!."))
+
+    def on_event(self, event_id: int) -> None:
+        """Turn the event into outbox rows and try them at once; retries belong to the outbox."""
+        from .push import outbox_from_event, outbox_send
+
+        for row in outbox_from_event(event_id=event_id):
+            if row.state == row.State.PENDING:
+                outbox_send(row_id=row.pk)

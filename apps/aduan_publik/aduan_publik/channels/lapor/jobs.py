@@ -1,0 +1,44 @@
+"""RQ entry points of the LAPOR! adapter: thin, idempotent, id in and service out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from aduan_publik.jobs import enqueue
+
+PULL_JOB_ID = "lapor-pull"
+
+
+def pull(full: bool = False) -> None:
+    from .sync import lapor_pull
+
+    lapor_pull(full=full)
+
+
+def push(row_id: int) -> None:
+    from .push import outbox_send
+
+    outbox_send(row_id=row_id)
+
+
+def enqueue_push(row_id: int) -> None:
+    enqueue(push, row_id, job_id=f"lapor-push-{row_id}")
+
+
+def tick() -> None:
+    """The scheduler's minute: send due outbox rows, and start the pull when its interval passed."""
+    from . import LaporChannel
+    from .models import SyncState
+    from .push import outbox_due_ids
+
+    channel = LaporChannel()
+    if not channel.is_configured():
+        return
+    for row_id in outbox_due_ids():
+        enqueue_push(row_id)
+    interval = timedelta(seconds=int(channel.config().get("pull_interval", 900)))
+    last = SyncState.objects.filter(key="default").values_list("last_run_at", flat=True).first()
+    if last is None or timezone.now() - last >= interval:
+        enqueue(pull, queue="long", job_id=PULL_JOB_ID)

@@ -1,0 +1,87 @@
+"""The one wire-format module: status mapping, field mapping and its overrides, content hashes."""
+
+from __future__ import annotations
+
+import pytest
+
+from aduan_publik.channels.lapor.api import (
+    STATUSES,
+    RecordError,
+    api_config,
+    parse_list,
+    parse_report,
+    status_to_hub,
+    status_to_remote,
+)
+from aduan_publik.models import Complaint
+
+CFG = api_config({"base_url": "http://127.0.0.1:1"})
+
+
+@pytest.mark.parametrize("remote", list(STATUSES))
+def test_every_lapor_status_round_trips(remote):
+    hub = status_to_hub(CFG, remote)
+    assert hub in Complaint.Status.values
+    assert status_to_remote(CFG, hub) == remote
+
+
+@pytest.mark.parametrize("hub", list(Complaint.Status.values))
+def test_every_hub_status_has_a_lapor_word_that_maps_back_to_it_or_its_nearest(hub):
+    remote = status_to_remote(CFG, hub)
+    assert remote in STATUSES
+    back = status_to_hub(CFG, remote)
+    assert back == hub or status_to_remote(CFG, back) == remote
+
+
+def test_status_words_are_matched_without_case_and_unknown_words_map_to_nothing():
+    assert status_to_hub(CFG, "dalam proses") == "in_progress"
+    assert status_to_hub(CFG, "Menunggu") == ""
+
+
+def test_site_config_overrides_paths_fields_and_statuses():
+    cfg = api_config({"base_url": "https://x.example/v4/", "paths": {"list": "/disposisi"},
+                      "fields": {"content": "detail.isi", "lapor_id": "kode"},
+                      "statuses": {"Menunggu Verifikasi": "received"}})
+    assert cfg.url("list") == "https://x.example/v4/disposisi"
+    assert cfg.url("detail", id="1916449") == "https://x.example/v4/complaints/1916449/complaint"
+    report = parse_report(cfg, {"kode": 1916449, "detail": {"isi": "Sampah menumpuk\ndi pasar"}})
+    assert report.lapor_id == "1916449" and report.content.startswith("Sampah")
+    assert report.title == "Sampah menumpuk"
+    assert status_to_hub(cfg, "Menunggu Verifikasi") == "received"
+
+
+def test_headers_carry_authorization_and_token():
+    cfg = api_config({"base_url": "http://h", "authorization": "Bearer a", "token": "t"})
+    assert cfg.headers()["Authorization"] == "Bearer a" and cfg.headers()["token"] == "t"
+
+
+def test_flags_attachments_and_dates_are_read():
+    report = parse_report(CFG, {
+        "id": "#1916449", "title": "Lampu mati", "content": "Lampu jalan mati sejak seminggu.",
+        "is_anonymous": 1, "is_secret": "true", "created_at": "2026-01-05 08:00:00",
+        "attachments": [{"url": "/files/a.jpg", "name": "a.jpg"}, "https://h/b.png"],
+    })
+    assert report.lapor_id == "1916449" and report.is_anonymous and report.is_secret
+    assert report.created_at is not None and report.created_at.tzinfo is not None
+    assert report.attachments == (("/files/a.jpg", "a.jpg"), ("https://h/b.png", "b.png"))
+
+
+@pytest.mark.parametrize("raw", [{"title": "x", "content": "y"}, {"id": "1", "content": ""}, "teks", None,
+                                 {"id": "1", "content": "ada", "created_at": "kemarin"}])
+def test_unreadable_records_raise_record_error(raw):
+    with pytest.raises(RecordError):
+        parse_report(CFG, raw)
+
+
+def test_hash_changes_with_content_but_not_with_a_bare_touch():
+    base = {"id": "1", "content": "Isi laporan", "updated_at": "2026-01-05T08:00:00+00:00"}
+    first = parse_report(CFG, base).content_hash()
+    assert parse_report(CFG, {**base, "updated_at": "2026-02-01T08:00:00+00:00"}).content_hash() == first
+    assert parse_report(CFG, {**base, "status_name": "Selesai"}).content_hash() != first
+
+
+def test_list_shape_is_checked():
+    page = parse_list(CFG, {"data": [{"id": 1}], "meta": {"last_page": "3"}})
+    assert page.last_page == 3 and len(page.items) == 1
+    with pytest.raises(RecordError):
+        parse_list(CFG, {"message": "oops"})
