@@ -20,3 +20,7 @@ ADUAN["channels"] = {}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files come from the app finders in tests (the live server serves them); no collectstatic.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405
+# The SQLite test database is a file, not shared-cache memory: concurrency tests (threads with
+# their own connections, real rq worker processes) need real locking and one database for all.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(os.environ["ADUAN_SITES_DIR"], "test-db.sqlite3")}  # noqa: F405

@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 PENDING_JOB_STATES = ("queued", "started", "scheduled", "deferred")
 SEND_RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
+# Media URLs live 5 minutes but media ids 7 days: each retry asks for a fresh URL.
+MEDIA_RETRY = Retry(max=4, interval=[15, 60, 300, 1800])
 
 
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None,
@@ -41,6 +43,16 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
 def _still_pending(q: Any, job_id: str) -> bool:
     existing = q.fetch_job(job_id)
     return existing is not None and existing.get_status(refresh=True) in PENDING_JOB_STATES
+
+
+def will_retry() -> bool:
+    """Inside a job: whether RQ will run it again if it raises now (False inline or on the last try)."""
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is None or not job.retries_left:
+        return False
+    return bool(django_rq.get_queue(job.origin).is_async)
 
 
 def enqueue_on_commit(func: Callable[..., Any], *args: Any, **options: Any) -> None:

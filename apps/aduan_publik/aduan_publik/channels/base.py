@@ -196,6 +196,14 @@ class Channel:
         """
         raise PayloadError(f"channel {self.name!r} does not accept inbound requests")
 
+    def intercept(self, message: InboundMessage) -> bool:
+        """Answer ``message`` before routing (a keyword such as ``STATUS ADU-…``).
+
+        Called in the inbound job's transaction; return True when the channel handled it (it
+        then opens no complaint and joins no thread). Must be idempotent on the message id.
+        """
+        return False
+
     def send(self, message: OutboundMessage) -> SendResult:
         """Deliver ``message``; raise Temporary/PermanentChannelError on failure."""
         raise PermanentChannelError(f"channel {self.name!r} cannot send messages")

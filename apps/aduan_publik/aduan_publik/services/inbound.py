@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from ..channels.base import InboundMessage, PayloadError, RawInbound, StatusUpdate
+from ..channels.base import Channel, InboundMessage, PayloadError, RawInbound, StatusUpdate
 from ..channels.registry import get_channel
 from ..models import InboundEvent
 from .messages import message_receive, message_status_update
@@ -47,18 +47,19 @@ def inbound_event_process(*, event_id: int) -> str:
                 items = get_channel(event.channel).parse_inbound(raw)
             except PayloadError as exc:
                 return _finish(event, E.REJECTED, str(exc))
+            channel = get_channel(event.channel)
             for item in items:
-                _route(item)
+                _route(channel, item)
             return _finish(event, E.PROCESSED, "")
     except Exception as exc:
         _count_failure(event_id, exc)
         raise
 
 
-def _route(item: InboundMessage | StatusUpdate) -> None:
+def _route(channel: Channel, item: InboundMessage | StatusUpdate) -> None:
     if isinstance(item, StatusUpdate):
         message_status_update(update=item)
-    else:
+    elif not channel.intercept(item):  # e.g. a STATUS keyword answered by the channel
         message_receive(inbound=item)
 
 
