@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import filetype
@@ -48,7 +49,42 @@ def validate_file(content: bytes, filename: str) -> str:
             _("Jenis berkas %(name)s tidak diizinkan. Kirim foto (JPG/PNG), PDF, audio atau video.")
             % {"name": filename}
         )
+    _check_name_matches(filename, mime)
     return mime
+
+
+def _family(mime: str) -> str:
+    major = mime.split("/")[0].lower()
+    return "media" if major in ("audio", "video") else major  # one container holds either
+
+
+def _check_name_matches(filename: str, mime: str) -> None:
+    """Refuse a file whose name claims another kind than its content (a PDF or script named .jpg).
+
+    Within a family the content wins (a PNG saved as .jpg is just stored as PNG): phones mislabel
+    photos and voice notes often, but a document dressed up as a photo is a disguise.
+    """
+    claimed, _encoding = mimetypes.guess_type(filename)
+    if claimed and _family(claimed) != _family(mime):
+        raise AttachmentRejected(
+            _("Isi berkas %(name)s tidak sesuai dengan namanya (isinya %(real)s).")
+            % {"name": filename, "real": mime}
+        )
+
+
+def uploads_validate(uploads: Sequence[UploadedFile]) -> None:
+    """Check every upload before anything is stored: one bad file refuses the whole set.
+
+    Files are written to storage outside the database transaction, so a rollback after a
+    good file was saved would leave it orphaned on disk; validating first avoids that.
+    """
+    for upload in uploads:
+        name = upload.name or ""
+        if upload.size and upload.size > settings.ADUAN["max_upload_bytes"]:
+            raise too_large(name, upload.size)
+        upload.seek(0)
+        validate_file(upload.read(), name)
+        upload.seek(0)
 
 
 def attachment_create(

@@ -14,7 +14,7 @@ from .. import access, notifications
 from ..calendar import WorkingCalendar, stage_days
 from ..models import Complaint, Disposition, FollowUp
 from ..workflow import WorkflowError, ensure_disposition_allowed
-from .attachments import attachment_create
+from .attachments import attachment_create, uploads_validate
 from .audit import event_record
 from .deadlines import refresh_due
 from .messages import outbound_queue
@@ -93,6 +93,7 @@ def followup_draft(
             _("Tindak lanjut terlalu singkat: jelaskan apa yang sudah dilakukan (minimal %(n)d karakter).")
             % {"n": MIN_FOLLOWUP_CHARS}
         )
+    uploads_validate(files)
     followup = FollowUp.objects.create(disposition=disposition, complaint=disposition.complaint,
                                        body=body, author=by)
     for upload in files:
