@@ -6,6 +6,7 @@ so requests are short and a slow one is cut at ``timeout``.
 """
 
 import os
+from pathlib import Path
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("ADUAN_BIND") or f"127.0.0.1:{os.environ.get('PORT', '8000')}"
@@ -21,3 +22,5 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("ADUAN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "aduan-web"
+# One control socket per bench (the default in $HOME would clash between two benches).
+control_socket = str(Path(__file__).resolve().parent.parent / "var" / "gunicorn.ctl")
