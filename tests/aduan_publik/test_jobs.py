@@ -1,0 +1,144 @@
+"""Background jobs on the real Redis: enqueued on commit only, nothing lost while Redis is down,
+idempotent, and run end-to-end by a real RQ worker."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import django_rq
+import pytest
+from django.db import transaction
+from django.utils import timezone
+from rq import SimpleWorker
+
+from aduan_publik import jobs
+from aduan_publik.models import Complaint, Contact, InboundEvent, Message
+from aduan_publik.services.complaints import complaint_create
+from aduan_publik.services.inbound import inbound_event_store
+from aduan_publik.services.messages import complaint_reply
+from aduan_publik.testing import fake_channel
+from aduan_publik.testing.fake_channel import fake_channel_installed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
+
+
+class Rollback(Exception):
+    pass
+
+
+def _queues(settings, url: str, *, is_async: bool = True) -> None:
+    """Point every queue at ``url`` (async unless told: these tests want real Redis jobs)."""
+    settings.RQ_QUEUES = {name: {**cfg, "URL": url, "ASYNC": is_async} for name, cfg in settings.RQ_QUEUES.items()}
+
+
+@pytest.fixture
+def redis_queue(settings):
+    _queues(settings, settings.REDIS_URL)
+    queue = django_rq.get_queue("default")
+    assert queue.is_async and queue.connection.ping()
+    return queue
+
+
+@pytest.fixture
+def fake(tmp_path):
+    with fake_channel_installed(tmp_path) as channel:
+        yield channel
+
+
+@pytest.fixture
+def fake_complaint(fake):
+    contact = Contact.objects.create(channel="fake", address="62811", name="Rina")
+    complaint, _code = complaint_create(channel="fake", title="Sampah", description="Menumpuk", contact=contact,
+                                        acknowledge=False)
+    return complaint
+
+
+def _run_worker(queue) -> None:
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def test_enqueued_only_after_commit_and_never_after_rollback(redis_queue, fake_complaint, admin_user):
+    with transaction.atomic():
+        message = complaint_reply(complaint=fake_complaint, by=admin_user, body="Kami cek.")
+        assert redis_queue.count == 0  # still inside the transaction: the job would see nothing
+    assert redis_queue.job_ids == [f"send-{message.pk}"]
+    job = redis_queue.fetch_job(f"send-{message.pk}")
+    assert job.func_name == "aduan_publik.jobs.send_message" and job.args == (message.pk,)
+
+    with pytest.raises(Rollback), transaction.atomic():
+        doomed = complaint_reply(complaint=fake_complaint, by=admin_user, body="Batal.")
+        raise Rollback
+    assert not Message.objects.filter(pk=doomed.pk).exists()
+    assert redis_queue.job_ids == [f"send-{message.pk}"]
+
+
+def test_enqueue_twice_keeps_one_pending_job(redis_queue):
+    assert jobs.enqueue(jobs.send_message, 41, job_id="send-41") is True
+    assert jobs.enqueue(jobs.send_message, 41, job_id="send-41") is True
+    assert redis_queue.job_ids == ["send-41"]
+
+
+def test_redis_down_loses_nothing_and_the_sweep_catches_up(settings, fake, fake_complaint, admin_user):
+    _queues(settings, CLOSED_PORT_URL)
+    assert jobs.enqueue(jobs.send_message, 1, job_id="send-1") is False
+    message = complaint_reply(complaint=fake_complaint, by=admin_user, body="Sedang dicek.")
+    raw = fake_channel.delivery(delivery_id="d-down", messages=[{"id": "m1", "from": "62899", "text": "Banjir"}])
+    event, created = inbound_event_store(channel="fake", raw=raw, dedupe_key="d-down")
+    assert created
+    message.refresh_from_db()
+    event.refresh_from_db()
+    assert (message.state, event.state) == ("queued", "pending")  # accepted, waiting, not lost
+
+    _queues(settings, settings.REDIS_URL)  # Redis is back
+    queue = django_rq.get_queue("default")
+    jobs.sweep_pending()
+    assert queue.count == 0  # too young: the sweep leaves rows whose own job may still come
+    Message.objects.filter(pk=message.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    InboundEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(minutes=5))
+    jobs.sweep_pending()
+    jobs.sweep_pending()  # twice: still one job each
+    assert sorted(queue.job_ids) == sorted([f"inbound-{event.pk}", f"send-{message.pk}"])
+
+    _run_worker(queue)
+    message.refresh_from_db()
+    event.refresh_from_db()
+    assert (message.state, event.state) == ("sent", "processed")
+    incoming = Message.objects.get(direction="in", external_id="m1")
+    ack = Message.objects.get(complaint=incoming.complaint, direction="out")  # queued by the inbound job
+    assert sorted(m.message_id for m in fake.sent) == sorted([message.pk, ack.pk])
+
+
+def test_jobs_are_idempotent(fake, fake_complaint, admin_user, settings):
+    _queues(settings, CLOSED_PORT_URL)  # keep the jobs out of Redis: this test runs them by hand
+    message = complaint_reply(complaint=fake_complaint, by=admin_user, body="Sekali saja.")
+    jobs.send_message(message.pk)
+    jobs.send_message(message.pk)
+    assert [m.message_id for m in fake.sent] == [message.pk]
+    raw = fake_channel.delivery(delivery_id="d2", messages=[{"id": "m2", "from": "62877", "text": "Pohon tumbang"}])
+    event, _created = inbound_event_store(channel="fake", raw=raw, dedupe_key="d2")
+    jobs.process_inbound_event(event.pk)
+    jobs.process_inbound_event(event.pk)
+    event.refresh_from_db()
+    assert (event.state, event.attempts) == ("processed", 1)
+    assert Message.objects.filter(direction="in", external_id="m2").count() == 1
+    assert Complaint.objects.filter(external_id="m2").count() == 1
+
+
+def test_worker_runs_a_webhook_delivery_end_to_end(redis_queue, fake, client):
+    """HTTP in, job on Redis, a real RQ worker, the database out: the whole inbound path."""
+    raw = fake_channel.delivery(delivery_id="d3", messages=[{"id": "m3", "from": "62855", "text": "Jalan rusak"}])
+    response = client.post("/channels/fake/webhook", data=raw.body, content_type="application/json",
+                           headers={fake_channel.SIGNATURE_HEADER: raw.headers[fake_channel.SIGNATURE_HEADER]})
+    assert response.status_code == 200
+    event = InboundEvent.objects.get(dedupe_key="d3")
+    assert event.state == "pending" and redis_queue.job_ids == [f"inbound-{event.pk}"]
+    _run_worker(redis_queue)
+    event.refresh_from_db()
+    complaint = Complaint.objects.get(external_id="m3")
+    assert event.state == "processed" and complaint.channel == "fake"
+    # The acknowledgement was queued by the processing job and sent by the same worker run.
+    assert redis_queue.count == 0
+    ack = Message.objects.get(complaint=complaint, direction="out")
+    assert ack.state == "sent" and [m.message_id for m in fake.sent] == [ack.pk]
+    assert redis_queue.failed_job_registry.count == 0
