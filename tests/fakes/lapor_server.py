@@ -209,12 +209,12 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != fake.authorization or self.headers.get("token") != fake.token:
             return self._send(401, {"message": "Unauthenticated."})
         rule = fake.take_rule(method, url.path)
-        if rule is not None and rule.delay:
-            time.sleep(rule.delay)
         if rule is not None and not rule.after_effect:
+            time.sleep(rule.delay)
             return self._fail(rule)
         status, payload = self._route(method, url.path, {k: v[0] for k, v in parse_qs(url.query).items()}, body)
-        if rule is not None:
+        if rule is not None:  # the request took effect; its answer is slow or broken
+            time.sleep(rule.delay)
             return self._fail(rule)
         if isinstance(payload, bytes):
             return self._send(status, payload, content_type="image/jpeg")

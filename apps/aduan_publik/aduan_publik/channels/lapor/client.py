@@ -122,14 +122,19 @@ class LaporClient:
         data = {form["complaint_id"]: lapor_id, form["content"]: content,
                 form["is_secret"]: "1" if is_secret else "0"}
         upload = [(form["attachments"], (name, blob, ctype)) for name, blob, ctype in files]
-        return self.json("POST", self.cfg.url("followup_add"), tries=1, data=data, files=upload or None)
+        return self._post_multipart(self.cfg.url("followup_add"), data, upload)
 
     def reject(self, lapor_id: str, reason: str, target: str) -> Any:
         form = self.cfg.forms["reject"]
         data = {form["reason"]: reason, form["target"]: target}
-        return self.json("POST", self.cfg.url("reject", id=lapor_id), tries=1, data=data)
+        return self._post_multipart(self.cfg.url("reject", id=lapor_id), data)
 
     def status(self, lapor_id: str, status: str, note: str) -> Any:
         form = self.cfg.forms["status"]
         data = {form["status"]: status, form["note"]: note}
-        return self.json("POST", self.cfg.url("status", id=lapor_id), tries=1, data=data)
+        return self._post_multipart(self.cfg.url("status", id=lapor_id), data)
+
+    def _post_multipart(self, url: str, data: dict[str, str], upload: Sequence[tuple[str, Any]] = ()) -> Any:
+        """POST as multipart/form-data even without files (requests would send urlencoded)."""
+        parts = [(key, (None, value)) for key, value in data.items()] + list(upload)
+        return self.json("POST", url, tries=1, files=parts)
