@@ -14,7 +14,7 @@ from .stories import FIRST_NAMES, LAST_NAMES
 
 REPORTERS = 160  # a pool, so that some residents complain more than once
 
-REPLIES = {
+REPLIES: dict[str, list[str]] = {
     Complaint.Status.POSTPONED: [
         "Lokasinya persis di depan masjid, RT 004. Foto sudah saya lampirkan di pesan berikutnya.",
         "Kejadiannya Senin pagi sekitar jam 9, di loket pendaftaran.",
