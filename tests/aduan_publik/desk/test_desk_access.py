@@ -124,3 +124,18 @@ def test_audit_trail_is_read_only_for_everyone(admin_client_, disposed):
 def test_opd_user_cannot_manage_users_or_organisation(liaison_pu_client):
     for url in ("/desk/auth/user/", "/desk/aduan_publik/opd/", "/desk/aduan_publik/inboundevent/"):
         assert liaison_pu_client.get(url).status_code == 403, url
+
+
+def test_reporter_access_code_never_shown_in_the_timeline(admin_client_, contact):
+    from aduan_publik.services.complaints import complaint_create
+
+    created, code = complaint_create(channel="web", title="Lampu mati", description="Gelap.", contact=contact)
+    assert code in created.messages.get().body  # the acknowledgement carries it to the reporter
+    page = admin_client_.get(change_url(created)).content.decode()
+    assert code not in page
+    assert created.tracking_number in page
+
+
+def test_queue_note_explains_the_filtered_list(liaison_pu_client, opd_pu):
+    assert 'id="desk-queue-note"' in liaison_pu_client.get(LIST_URL, {"antrean": opd_pu.pk}).content.decode()
+    assert 'id="desk-queue-note"' not in liaison_pu_client.get(LIST_URL).content.decode()

@@ -63,6 +63,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     list_per_page = 50
     actions = (bulk.verify_to_default_opd, bulk.archive_as_spam)
     actions_list = ("walkin",)
+    list_before_template = "desk/complaint_list_note.html"
     change_form_before_template = "desk/complaint_header.html"
     change_form_outer_after_template = "desk/complaint_timeline.html"
     fieldsets = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,6 +39,11 @@ class DeskSite(UnfoldAdminSite):
         return super().index(request, extra_context)
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        if request.method == "GET" and REDIRECT_FIELD_NAME not in request.GET:
+            # unfold's login template drops the admin's hidden "next" field; without it Django sends
+            # everyone to LOGIN_REDIRECT_URL (/accounts/profile/, which does not exist here).
+            index = reverse("admin:index", current_app=self.name)
+            return HttpResponseRedirect(f"{request.path}?{urlencode({REDIRECT_FIELD_NAME: index})}")
         was_anonymous = not request.user.is_authenticated
         response = super().login(request, extra_context)
         if request.method == "POST" and was_anonymous and request.user.is_authenticated:

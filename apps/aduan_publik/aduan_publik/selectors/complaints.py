@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,12 +62,13 @@ class TimelineEntry:
     state: str = ""
     state_code: str = ""
     error: str = ""
+    note: str = ""
     attachments: list[Attachment] = field(default_factory=list)
 
 
 def complaint_timeline(*, user: Any, complaint: Complaint) -> list[TimelineEntry]:
     """Messages, audit events, follow-ups and loose files of an access-checked complaint, by time."""
-    entries = [_message_entry(m) for m in complaint.messages.select_related("author")
+    entries = [_message_entry(m, complaint) for m in complaint.messages.select_related("author")
                .prefetch_related("attachments")]
     entries += [TimelineEntry(at=e.created_at, kind="event", title=e.summary, actor=e.actor_label)
                 for e in complaint.events.all()]
@@ -80,19 +82,37 @@ def complaint_timeline(*, user: Any, complaint: Complaint) -> list[TimelineEntry
     return entries
 
 
-def _message_entry(message: Message) -> TimelineEntry:
+CODE_LIKE = re.compile(r"\b[A-Z2-9]{10}\b")
+
+
+def mask_access_code(text: str, complaint: Complaint) -> str:
+    """Hide the reporter's secret access code (sent in the acknowledgement) from staff screens.
+
+    Only a token whose hash matches the complaint's code is masked: nothing else is touched.
+    """
+    def hide(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return "•" * len(token) if access.hash_access_code(token) == complaint.access_code_hash else token
+
+    return CODE_LIKE.sub(hide, text)
+
+
+def _message_entry(message: Message, complaint: Complaint) -> TimelineEntry:
     if message.is_internal:
         kind, title = "note", _("Catatan internal")
     elif message.direction == Message.Direction.IN:
         kind, title = "message_in", _("Pesan dari pelapor (%(c)s)") % {"c": message.channel}
     else:
         kind, title = "message_out", _("Pesan ke pelapor (%(c)s)") % {"c": message.channel}
-    errors = [message.error, *message.meta.get("media_errors", [])]
+    # ``error`` holds the provider's note on success too ("email"); it is an error only when failed.
+    failed = message.state == Message.State.FAILED
+    errors = [message.error if failed else "", *message.meta.get("media_errors", [])]
     return TimelineEntry(
-        at=message.created_at, kind=kind, title=title, body=message.body,
+        at=message.created_at, kind=kind, title=title, body=mask_access_code(message.body, complaint),
         actor=str(message.author) if message.author else "",
         state="" if message.is_internal else message.get_state_display(), state_code=message.state,
-        error="; ".join(e for e in errors if e), attachments=list(message.attachments.all()),
+        error="; ".join(e for e in errors if e), note="" if failed else message.error,
+        attachments=list(message.attachments.all()),
     )
 
 
