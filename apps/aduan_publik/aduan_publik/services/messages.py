@@ -248,7 +248,7 @@ def message_mark_delivered(*, message: Message, by: Any, note: str = "") -> Mess
 @transaction.atomic
 def message_status_update(*, update: StatusUpdate) -> bool:
     """Apply a delivery receipt; statuses never move backwards. Returns whether anything changed."""
-    message = (Message.objects.select_for_update()
+    message = (Message.objects.select_for_update(of=("self",))
                .filter(channel=update.channel, direction=Message.Direction.OUT, external_id=update.external_id)
                .select_related("complaint").first())
     if message is None:
