@@ -21,7 +21,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django_ratelimit.core import is_ratelimited
+from django_ratelimit.core import get_usage
 
 DEFAULT_RATES = {
     "submit_ip": "10/h",  # complaints from one address
@@ -44,12 +44,16 @@ def rate(name: str) -> str:
 def over_limit(request: HttpRequest, name: str, *, key: str = "", increment: bool = True) -> bool:
     """Count one hit of ``name`` for the client address (or for ``key``) and say if it is over the limit.
 
-    With ``increment=False`` it only looks, for limits that count failures after the fact.
+    With ``increment=False`` it only looks whether the limit is already used up: for limits
+    that count failures after the fact (wrong tracking codes).
     """
-    if key:
-        return is_ratelimited(request, group=f"portal:{name}", key=lambda _g, _r: key.lower(),
-                              rate=rate(name), increment=increment)
-    return is_ratelimited(request, group=f"portal:{name}", key="ip", rate=rate(name), increment=increment)
+    usage = get_usage(
+        request, group=f"portal:{name}", rate=rate(name), increment=increment,
+        key=(lambda _g, _r: key.lower()) if key else "ip",
+    )
+    if usage is None:
+        return False
+    return usage["should_limit"] if increment else usage["count"] >= usage["limit"]
 
 
 # ---- captcha ---------------------------------------------------------------------------------

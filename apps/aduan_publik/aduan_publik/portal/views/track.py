@@ -55,10 +55,11 @@ def _granted(request: HttpRequest, number: str) -> Complaint:
     return complaint
 
 
-def _detail_context(complaint: Complaint, **forms: Any) -> dict[str, Any]:
+def _detail_context(complaint: Complaint, refusal: str = "", **forms: Any) -> dict[str, Any]:
     actions = allowed_actions(complaint)
     return {
         "complaint": complaint,
+        "refusal": refusal,
         "timeline": selectors.reporter_timeline(complaint),
         "files": selectors.reporter_initial_attachments(complaint),
         "opds": selectors.handling_opds(complaint),
@@ -76,8 +77,10 @@ def track_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "portal/track_detail.html", _detail_context(complaint))
 
 
-def _again(request: HttpRequest, complaint: Complaint, status: int = 400, **forms: Any) -> HttpResponse:
-    return render(request, "portal/track_detail.html", _detail_context(complaint, **forms), status=status)
+def _again(request: HttpRequest, complaint: Complaint, status: int = 400, refusal: str = "",
+           **forms: Any) -> HttpResponse:
+    """The page again with the refused form; a refusal of the action itself is shown at the top."""
+    return render(request, "portal/track_detail.html", _detail_context(complaint, refusal, **forms), status=status)
 
 
 @require_POST
@@ -85,16 +88,15 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
     form = ReplyForm(request.POST, request.FILES)
     if abuse.over_limit(request, "reply_ip"):
-        form.add_error(None, _("Terlalu banyak pesan dari jaringan Anda. Silakan coba lagi nanti."))
-        return _again(request, complaint, 429, reply_form=form)
+        return _again(request, complaint, 429, _("Terlalu banyak pesan dari jaringan Anda. Silakan coba lagi nanti."),
+                      reply_form=form)
     if not form.is_valid():
         return _again(request, complaint, reply_form=form)
     try:
         services.portal_reply(complaint=complaint, text=form.cleaned_data["text"],
                               message_key=form.cleaned_data["message_key"], upload=form.cleaned_data["attachment"])
     except WorkflowError as exc:
-        form.add_error(None, exc.messages[0])
-        return _again(request, complaint, reply_form=form)
+        return _again(request, complaint, refusal=exc.messages[0], reply_form=form)
     messages.success(request, _("Tanggapan Anda telah terkirim."))
     return redirect(DETAIL, number=complaint.tracking_number)
 
@@ -108,8 +110,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
     try:
         complaint_rate(complaint=complaint, rating=form.cleaned_data["rating"], comment=form.cleaned_data["comment"])
     except WorkflowError as exc:
-        form.add_error(None, exc.messages[0])
-        return _again(request, complaint, rate_form=form)
+        return _again(request, complaint, refusal=exc.messages[0], rate_form=form)
     messages.success(request, _("Terima kasih atas penilaian Anda."))
     return redirect(DETAIL, number=complaint.tracking_number)
 
@@ -123,8 +124,7 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
     try:
         complaint_reporter_reopen(complaint=complaint, reason=form.cleaned_data["reason"])
     except WorkflowError as exc:
-        form.add_error(None, exc.messages[0])
-        return _again(request, complaint, reopen_form=form)
+        return _again(request, complaint, refusal=exc.messages[0], reopen_form=form)
     messages.success(request, _("Aduan dibuka kembali dan akan ditangani lagi."))
     return redirect(DETAIL, number=complaint.tracking_number)
 
