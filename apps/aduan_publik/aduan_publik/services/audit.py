@@ -29,7 +29,8 @@ def event_record(
 
     When the complaint's channel mirrors changes back (``capabilities.status_sync``), the event
     is handed to the channel in a job after commit: the one hook through which a change made
-    anywhere in the hub reaches the provider.
+    anywhere in the hub reaches the provider. Events the channel writes itself (``by`` is its
+    name, e.g. the SP4N-LAPOR! pull) already mirror the provider and are not handed back.
     """
     event = Event.objects.create(
         complaint=complaint,
@@ -39,7 +40,7 @@ def event_record(
         summary=summary,
         data=data or {},
     )
-    if complaint is not None and _syncs_status(complaint.channel):
+    if complaint is not None and by != complaint.channel and _syncs_status(complaint.channel):
         from ..jobs import channel_event, enqueue_on_commit
 
         enqueue_on_commit(channel_event, complaint.channel, event.pk, job_id=f"chan-event-{event.pk}")
