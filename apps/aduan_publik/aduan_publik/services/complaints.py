@@ -154,7 +154,7 @@ def _apply_fields(complaint: Complaint, **fields: Any) -> dict[str, list[Any]]:
 
 def _locked(complaint: Complaint) -> Complaint:
     """Re-read the complaint under a row lock so concurrent actions serialise."""
-    return Complaint.objects.select_for_update().select_related("category", "contact").get(pk=complaint.pk)
+    return Complaint.objects.select_for_update(of=("self",)).select_related("category", "contact").get(pk=complaint.pk)
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ REPORTER = "pelapor"
 
 
 def _locked(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("category", "contact").get(pk=complaint.pk)
+    return Complaint.objects.select_for_update(of=("self",)).select_related("category", "contact").get(pk=complaint.pk)
 
 
 @transaction.atomic

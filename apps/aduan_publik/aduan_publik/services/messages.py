@@ -126,7 +126,7 @@ def complaint_reply(*, complaint: Complaint, by: Any, body: str, internal: bool 
 
 def _claim_for_sending(message_id: int) -> Message | None:
     with transaction.atomic():
-        message = (Message.objects.select_for_update().select_related("complaint", "contact")
+        message = (Message.objects.select_for_update(of=("self",)).select_related("complaint", "contact")
                    .filter(pk=message_id).first())
         if message is None or message.state != M.QUEUED:
             return None  # already sent, being sent, or failed: idempotent no-op
@@ -211,7 +211,7 @@ def message_resend(*, message: Message, by: Any) -> Message:
     """Queue a failed outbound message again (a person decided it did not arrive)."""
     from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
 
-    message = Message.objects.select_for_update().select_related("complaint").get(pk=message.pk)
+    message = Message.objects.select_for_update(of=("self",)).select_related("complaint").get(pk=message.pk)
     if message.complaint is None:
         raise WorkflowError(_("Pesan tidak terkait aduan."))
     access.require(by, "reply", message.complaint)
@@ -229,7 +229,7 @@ def message_resend(*, message: Message, by: Any) -> Message:
 @transaction.atomic
 def message_mark_delivered(*, message: Message, by: Any, note: str = "") -> Message:
     """A person delivered a *manual* message (phone call, letter, at the counter): record it."""
-    message = Message.objects.select_for_update().select_related("complaint").get(pk=message.pk)
+    message = Message.objects.select_for_update(of=("self",)).select_related("complaint").get(pk=message.pk)
     if message.complaint is None:
         raise WorkflowError(_("Pesan tidak terkait aduan."))
     access.require(by, "reply", message.complaint)
