@@ -51,7 +51,7 @@ from ..channels.base import (
 
 #: The contract methods a channel may override; their signatures must stay those of the base.
 CONTRACT_METHODS = ("config", "is_configured", "handshake", "verify_inbound", "inbound_key",
-                    "parse_inbound", "send", "on_event", "fetch_media")
+                    "parse_inbound", "intercept", "send", "on_event", "fetch_media")
 SEND_STATES = ("sent", "manual")
 RECEIPT_STATES = ("sent", "delivered", "read", "failed")
 
