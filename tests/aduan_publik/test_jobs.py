@@ -3,11 +3,16 @@ idempotent, and run end-to-end by a real RQ worker."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import django_rq
 import pytest
-from django.db import transaction
+from django.conf import settings as django_settings
+from django.db import connection, transaction
 from django.utils import timezone
 from rq import SimpleWorker
 
@@ -42,7 +47,7 @@ def redis_queue(settings):
 
 @pytest.fixture
 def fake(tmp_path):
-    with fake_channel_installed(tmp_path) as channel:
+    with fake_channel_installed(tmp_path / "plugins") as channel:
         yield channel
 
 
@@ -142,3 +147,30 @@ def test_worker_runs_a_webhook_delivery_end_to_end(redis_queue, fake, client):
     ack = Message.objects.get(complaint=complaint, direction="out")
     assert ack.state == "sent" and [m.message_id for m in fake.sent] == [ack.pk]
     assert redis_queue.failed_job_registry.count == 0
+
+
+def _test_database_url() -> str:
+    """The URL of the database this test runs on, for a worker process to share it."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        assert ":memory:" not in db["NAME"] and "mode=memory" not in db["NAME"], "needs a file test database"
+        return f"sqlite:///{db['NAME']}"
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}{port}/{db['NAME']}"
+
+
+@pytest.mark.live
+def test_a_separate_worker_process_sends_the_message(redis_queue, fake, fake_complaint, admin_user, tmp_path):
+    """``manage.py rqworker --burst`` in its own process picks the job from Redis and writes the database."""
+    message = complaint_reply(complaint=fake_complaint, by=admin_user, body="Dikirim oleh proses lain.")
+    assert redis_queue.job_ids == [f"send-{message.pk}"]
+    bench = Path(django_settings.BENCH_DIR)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_test",
+           "ADUAN_DATABASE_URL": _test_database_url(), "ADUAN_REDIS_URL": django_settings.REDIS_URL,
+           "PYTHONPATH": os.pathsep.join([str(tmp_path / "plugins"), str(bench)])}
+    done = subprocess.run([sys.executable, "manage.py", "rqworker", "default", "--burst"], cwd=bench, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    message.refresh_from_db()
+    assert (message.state, message.external_id) == ("sent", f"fake-out-{message.pk}")
+    assert redis_queue.count == 0 and redis_queue.finished_job_registry.count == 1
