@@ -88,3 +88,16 @@ def test_subscribe_rate_limited_per_phone(client, settings):
     subscribe(client)
     response = subscribe(client)
     assert response.status_code == 429 and "Terlalu banyak" in response.content.decode()
+
+
+def test_desk_lists_subscriptions_for_admins_only(client, admin_user, liaison_pu):
+    subscribe(client)
+    sub = Subscription.objects.get()
+    client.force_login(admin_user)
+    listing = client.get("/desk/aduan_portal/subscription/")
+    assert listing.status_code == 200 and sub.phone in listing.content.decode()
+    detail = client.get(f"/desk/aduan_portal/subscription/{sub.pk}/change/")
+    assert detail.status_code == 200 and "WhatsApp" in detail.content.decode()
+    assert client.post(f"/desk/aduan_portal/subscription/{sub.pk}/change/", {"phone": "62800"}).status_code == 403
+    client.force_login(liaison_pu)
+    assert client.get("/desk/aduan_portal/subscription/").status_code == 403

@@ -53,7 +53,14 @@ def check_upload(upload: Any) -> None:
         upload.seek(0)
 
 
-class GuardedForm(forms.Form):
+class PortalForm(forms.Form):
+    """Labels without a trailing colon; required fields marked (the CSS adds the asterisk)."""
+
+    label_suffix = ""
+    required_css_class = "required"
+
+
+class GuardedForm(PortalForm):
     """A public form with the honeypot and the captcha."""
 
     # A field people never see (hidden by CSS, skipped by keyboard): bots fill it in.
@@ -108,8 +115,10 @@ class ComplaintForm(GuardedForm):
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     email = forms.EmailField(label=_("Email"), required=False,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-    is_anonymous = forms.BooleanField(label=_("Anonim: sembunyikan identitas saya"), required=False)
-    is_secret = forms.BooleanField(label=_("Rahasia: jangan tampilkan laporan ini ke publik"), required=False)
+    is_anonymous = forms.BooleanField(label=_("Anonim: sembunyikan identitas saya"), required=False,
+                                      widget=forms.CheckboxInput(attrs={"aria-describedby": "anon-help"}))
+    is_secret = forms.BooleanField(label=_("Rahasia: jangan tampilkan laporan ini ke publik"), required=False,
+                                   widget=forms.CheckboxInput(attrs={"aria-describedby": "secret-help"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -141,7 +150,7 @@ class ComplaintForm(GuardedForm):
         return self.cleaned_data.get("email") or self.cleaned_data.get("phone") or ""
 
 
-class TrackForm(forms.Form):
+class TrackForm(PortalForm):
     tracking_number = forms.CharField(label=_("Nomor aduan"), max_length=20,
                                       widget=forms.TextInput(attrs={"autocapitalize": "characters",
                                                                     "placeholder": "ADU-2026-000123"}))
@@ -149,7 +158,7 @@ class TrackForm(forms.Form):
                            widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off"}))
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(PortalForm):
     message_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     text = forms.CharField(label=_("Tanggapan Anda"), min_length=2, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 4}))
@@ -166,19 +175,19 @@ class ReplyForm(forms.Form):
         return upload
 
 
-class RateForm(forms.Form):
+class RateForm(PortalForm):
     rating = forms.TypedChoiceField(label=_("Penilaian"), coerce=int, widget=forms.RadioSelect,
                                     choices=[(i, str(i)) for i in range(5, 0, -1)])
     comment = forms.CharField(label=_("Komentar (opsional)"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(PortalForm):
     reason = forms.CharField(label=_("Mengapa aduan belum selesai?"), min_length=10, max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class PublicFilterForm(forms.Form):
+class PublicFilterForm(PortalForm):
     q = forms.CharField(label=_("Cari"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False)
     kind = forms.ChoiceField(label=_("Jenis"), required=False,
@@ -206,6 +215,7 @@ class SubscribeForm(GuardedForm):
     topics = forms.MultipleChoiceField(label=_("Topik yang ingin Anda terima"), choices=Subscription.Topic.choices,
                                        widget=forms.CheckboxSelectMultiple)
     consent = forms.BooleanField(label=_("Saya menyetujui pernyataan di atas."),
+                                 widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
                                  error_messages={"required": _("Centang persetujuan untuk berlangganan.")})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -219,6 +229,6 @@ class SubscribeForm(GuardedForm):
         return number
 
 
-class UnsubscribeForm(forms.Form):
+class UnsubscribeForm(PortalForm):
     phone = forms.CharField(label=_("Nomor WhatsApp"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
