@@ -54,7 +54,7 @@ def test_admin_disposes_then_liaison_accepts_and_answers(page, live_server, scre
     page.fill("textarea[name=body]", "Lubang sudah ditambal oleh tim UPT Jalan pada hari ini; foto terlampir.")
     photo = tmp_path / "tambalan.png"
     photo.write_bytes(PNG)
-    page.set_input_files("input[name=files]", str(photo))
+    page.set_input_files("input[name=evidence]", str(photo))
     page.check("input[name=publish]", force=True)  # unfold's switch hides the real checkbox
     screenshot(page, "desk-05-followup-form")
     submit_action_form(page)

@@ -233,7 +233,7 @@ def test_operator_drafts_and_liaison_approves(disposed, operator_pu_client, liai
     form = operator_pu_client.get(action_url(disposed, "followup"))
     assert "publish" not in form.context["form"].fields  # operators cannot send
     png = SimpleUploadedFile("bukti.png", PNG, content_type="image/png")
-    response = operator_pu_client.post(action_url(disposed, "followup"), {"body": body, "files": [png],
+    response = operator_pu_client.post(action_url(disposed, "followup"), {"body": body, "evidence": [png],
                                                                           "publish": "on"})
     assert response.status_code == 302
     draft = FollowUp.objects.get(complaint=disposed)
@@ -264,7 +264,7 @@ def test_too_short_followup_is_refused_and_nothing_saved(disposed, liaison_pu_cl
 def test_rejected_file_type_changes_nothing(disposed, liaison_pu_client):
     bad = SimpleUploadedFile("virus.exe", b"MZ\x90\x00" + b"\x00" * 100, content_type="image/png")
     body = "Perbaikan jalan dijadwalkan minggu depan oleh tim pemeliharaan."
-    response = liaison_pu_client.post(action_url(disposed, "followup"), {"body": body, "files": [bad]})
+    response = liaison_pu_client.post(action_url(disposed, "followup"), {"body": body, "evidence": [bad]})
     assert response.status_code == 400
     assert "tidak diizinkan" in shown(response)
     assert not FollowUp.objects.exists()

@@ -110,7 +110,7 @@ def _return(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]
 
 def _followup(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
     publish = bool(data.get("publish"))
-    disp.followup_draft(disposition=d, by=user, body=data["body"], files=data["files"],  # type: ignore[arg-type]
+    disp.followup_draft(disposition=d, by=user, body=data["body"], files=data["evidence"],  # type: ignore[arg-type]
                         publish=publish)
     return _("Tindak lanjut dikirim ke pelapor.") if publish else _("Draf tindak lanjut disimpan.")
 

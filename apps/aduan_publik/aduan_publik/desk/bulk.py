@@ -7,6 +7,7 @@ the rest did not.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
@@ -39,7 +40,7 @@ def report(request: HttpRequest, items: Iterable[tuple[str, Callable[[], Any]]])
 
 def run_each(request: HttpRequest, queryset: QuerySet[Complaint], step: Callable[[Complaint], None]) -> None:
     ordered = queryset.select_related("category", "category__default_opd").order_by("received_at")
-    report(request, [(c.tracking_number, lambda c=c: step(c)) for c in ordered])
+    report(request, [(c.tracking_number, partial(step, c)) for c in ordered])
 
 
 @admin.action(description=gettext_lazy("Verifikasi & disposisikan ke OPD bawaan kategori"),

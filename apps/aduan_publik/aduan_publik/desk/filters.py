@@ -38,7 +38,8 @@ class OpdFilter(admin.SimpleListFilter):
         return _opd_choices()
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
-        return _with_disposition(queryset, self.value()) if self.value() else queryset
+        value = self.value()
+        return _with_disposition(queryset, value) if value else queryset
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -51,7 +52,8 @@ class QueueFilter(admin.SimpleListFilter):
         return _opd_choices()
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
-        return _with_disposition(queryset, self.value(), OPEN_WORK) if self.value() else queryset
+        value = self.value()
+        return _with_disposition(queryset, value, OPEN_WORK) if value else queryset
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -60,7 +62,7 @@ class OverdueFilter(admin.SimpleListFilter):
     title = _("keterlambatan")
     parameter_name = "terlambat"
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
         return [("ya", _("Melewati batas waktu")), ("tidak", _("Tepat waktu"))]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:

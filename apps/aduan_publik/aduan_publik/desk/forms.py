@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -118,7 +118,7 @@ class ResendForm(DeskForm):
 
         super().__init__(*args, **kwargs)
         if self.complaint is not None:
-            self.fields["message"].queryset = failed_outbound(complaint=self.complaint)
+            cast(forms.ModelChoiceField, self.fields["message"]).queryset = failed_outbound(complaint=self.complaint)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -140,12 +140,13 @@ class MultipleFileField(forms.FileField):
 
 class FollowUpForm(DeskForm):
     body = _area(_("Tindak lanjut (apa yang sudah dilakukan, dengan bahasa yang santun)"))
-    files = MultipleFileField(label=_("Bukti (foto, dokumen)"), required=False)
+    evidence = MultipleFileField(label=_("Bukti (foto, dokumen)"), required=False)
     publish = _flag(_("Langsung kirim ke pelapor"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not access.can(self.user, "publish_followup", self.complaint, self.disposition):
+        if self.complaint is None or not access.can(self.user, "publish_followup", self.complaint,
+                                                        self.disposition):
             del self.fields["publish"]  # operators draft; the liaison sends
 
 
@@ -159,7 +160,7 @@ class PublishForm(DeskForm):
         super().__init__(*args, **kwargs)
         if self.disposition is not None:
             drafts = draft_followups(user=self.user, disposition=self.disposition)
-            self.fields["followup"].queryset = drafts
+            cast(forms.ModelChoiceField, self.fields["followup"]).queryset = drafts
             self.initial.setdefault("followup", drafts.values_list("pk", flat=True).first())
 
 

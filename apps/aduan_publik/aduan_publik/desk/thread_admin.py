@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin
@@ -103,7 +104,7 @@ class MessageAdmin(ReadOnlyMixin, ModelAdmin):
 
     @admin.action(description=gettext_lazy("Tandai sudah disampaikan"), permissions=["desk_admin"])
     def mark_delivered(self, request: HttpRequest, queryset: QuerySet[Message]) -> None:
-        report(request, [(f"#{m.pk}", lambda m=m: message_mark_delivered(message=m, by=request.user))
+        report(request, [(f"#{m.pk}", partial(message_mark_delivered, message=m, by=request.user))
                          for m in queryset])
 
 
@@ -134,5 +135,5 @@ class InboundEventAdmin(ReadOnlyMixin, ModelAdmin):
                 raise WorkflowError(_("hanya kiriman yang ditolak atau gagal yang dapat diproses ulang"))
             inbound_event_retry(event=event, by=request.user)
 
-        report(request, [(f"{e.channel}:{e.dedupe_key}", lambda e=e: retry(e)) for e in queryset])
+        report(request, [(f"{e.channel}:{e.dedupe_key}", partial(retry, e)) for e in queryset])
 

@@ -91,13 +91,13 @@ def _status_figures(qs: QuerySet[Complaint]) -> dict[str, Any]:
 
 
 def _per_channel(qs: QuerySet[Complaint]) -> list[dict[str, Any]]:
-    rows = list(qs.values("channel").annotate(
+    rows: list[dict[str, Any]] = [dict(row) for row in qs.values("channel").annotate(
         total=Count("pk"),
         followed_up=Count("pk", filter=Q(answered_at__isnull=False)),
         selesai=Count("pk", filter=Q(status=S.CLOSED)),
         avg_verify=Avg(_span(*DURATIONS["verify"])),
         avg_close=Avg(_span(*DURATIONS["close"])),
-    ).order_by("-total", "channel"))
+    ).order_by("-total", "channel")]
     median_verify = medians(qs, span=_span(*DURATIONS["verify"]), group="channel")
     median_close = medians(qs, span=_span(*DURATIONS["close"]), group="channel")
     for row in rows:
@@ -114,7 +114,7 @@ def _per_opd(since: datetime | None) -> list[dict[str, Any]]:
     response = _span("accepted_at", "created_at")
     answer = _span("answered_at", "created_at")
     now = timezone.now()
-    rows = list(qs.values("opd_id", "opd__name").annotate(
+    rows: list[dict[str, Any]] = [dict(row) for row in qs.values("opd_id", "opd__name").annotate(
         total=Count("pk"),
         answered=Count("pk", filter=Q(state=D.ANSWERED)),
         open=Count("pk", filter=Q(state__in=(D.PENDING, D.ACCEPTED))),
@@ -122,7 +122,7 @@ def _per_opd(since: datetime | None) -> list[dict[str, Any]]:
         overdue=Count("pk", filter=Q(state=D.PENDING, respond_due__lt=now)
                       | Q(state__in=(D.PENDING, D.ACCEPTED), complete_due__lt=now)),
         avg_response=Avg(response), avg_answer=Avg(answer),
-    ).order_by("opd__name"))
+    ).order_by("opd__name")]
     median_response = medians(qs, span=response, group="opd_id")
     median_answer = medians(qs, span=answer, group="opd_id")
     for row in rows:
