@@ -212,3 +212,39 @@ def test_tracking_number_picks_the_complaint(fake):
     message = message_receive(inbound=_inbound("in-3", text="Tambahan", tracking=older.tracking_number.lower()))
     assert message.complaint == older
     assert message_receive(inbound=_inbound("in-4", text="Lagi")).complaint == newer  # the latest open one
+
+
+def _answered_fake_complaint(admin_user, opd, liaison) -> Complaint:
+    from aduan_publik.services.complaints import complaint_verify
+    from aduan_publik.services.dispositions import followup_draft
+
+    message_receive(inbound=_inbound("in-1", text="Got mampet"))
+    complaint = Complaint.objects.get()
+    [disposition] = complaint_verify(complaint=complaint, by=admin_user, opds=[opd])
+    followup_draft(disposition=disposition, by=liaison, publish=True,
+                   body="Got sudah dikeruk oleh petugas kebersihan pada hari Rabu.")
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.ANSWERED
+    return complaint
+
+
+def test_reporter_reply_to_an_answer_sends_it_back_to_the_opd(fake, admin_user, opd_pu, liaison_pu):
+    complaint = _answered_fake_complaint(admin_user, opd_pu, liaison_pu)
+    message_receive(inbound=_inbound("in-2", text="Belum, masih mampet"))
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.IN_PROGRESS
+    assert list(complaint.dispositions.values_list("state", flat=True)) == ["accepted"]
+    verbs = list(Event.objects.filter(complaint=complaint).values_list("verb", "actor_label"))[-2:]
+    assert verbs == [("reporter_message", "pelapor (fake)"), ("reporter_unsatisfied", "pelapor (fake)")]
+
+
+def test_reporter_answer_resumes_a_postponed_complaint(fake, admin_user):
+    from aduan_publik.services.complaints import complaint_postpone
+
+    message_receive(inbound=_inbound("in-1", text="Lampu mati"))
+    complaint = Complaint.objects.get()
+    complaint_postpone(complaint=complaint, by=admin_user, request_text="Lampu di jalan apa?")
+    message_receive(inbound=_inbound("in-2", text="Jl. Gajah Mada depan masjid"))
+    complaint.refresh_from_db()
+    assert complaint.status == Complaint.Status.RECEIVED and complaint.due_at is not None
+    assert Event.objects.filter(complaint=complaint).latest("id").verb == "resumed"
