@@ -128,3 +128,12 @@ def test_statistics_and_home_pages_render(client, admin_user, opd_pu):
     html = client.get("/statistik/").content.decode()
     assert opd_pu.name in html and "Portal web" in html
     assert client.get("/").status_code == 200
+
+
+def test_english_switch(client):
+    assert "Buat aduan" in client.get("/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/aduan/baru/"})
+    assert response.status_code == 302
+    html = client.get("/aduan/baru/").content.decode()
+    assert 'lang="en"' in html and "File a complaint" in html and "Send complaint" in html
+    assert "Security question" in html
