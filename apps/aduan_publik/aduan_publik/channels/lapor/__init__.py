@@ -33,8 +33,8 @@ class LaporChannel(Channel):
         """
         from aduan_publik.models import Message
 
-        row = Message.objects.filter(pk=message.message_id).values("followup_id", "author_id").first() or {}
-        if row.get("followup_id") or row.get("author_id"):
+        row = Message.objects.filter(pk=message.message_id).values_list("followup_id", "author_id").first()
+        if row is not None and any(row):
             return SendResult(state="sent", note=_("Dikirim sebagai tindak lanjut di SP4N-LAPOR! "
                                                    "(lihat antrean kirim SP4N-LAPOR!)."))
         return SendResult(state="sent", note=_("Tidak dikirim terpisah: pelapor melihat status di SP4N-LAPOR!."))

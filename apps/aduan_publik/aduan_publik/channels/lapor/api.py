@@ -253,17 +253,17 @@ def to_bool(value: Any) -> bool:
 def to_datetime(value: Any) -> datetime | None:
     if value in (None, ""):
         return None
-    if isinstance(value, datetime):
-        parsed: datetime | None = value
-    else:
-        text = str(value).strip()
-        parsed = parse_datetime(text.replace(" ", "T", 1) if len(text) > 10 else text)
-        if parsed is None and (day := parse_date(text)) is not None:
-            parsed = datetime(day.year, day.month, day.day)
-        if parsed is None:
-            raise RecordError(f"tanggal tidak dikenali: {value!r}")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    parsed = value if isinstance(value, datetime) else _parse_datetime_text(str(value).strip())
+    if parsed is None:
+        raise RecordError(f"tanggal tidak dikenali: {value!r}")
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def _parse_datetime_text(text: str) -> datetime | None:
+    """ISO dates and times, also with a space before the time (as spreadsheets write them)."""
+    parsed = parse_datetime(text.replace(" ", "T", 1) if len(text) > 10 else text)
+    if parsed is None and (day := parse_date(text)) is not None:
+        parsed = datetime(day.year, day.month, day.day)
     return parsed
 
 

@@ -102,7 +102,7 @@ class LaporClient:
 
     def list_page(self, page: int, updated_since: str = "") -> Any:
         p = self.cfg.list_params
-        params = {p["page"]: page, p["per_page"]: int(self.cfg.opt("per_page"))}
+        params: dict[str, Any] = {p["page"]: page, p["per_page"]: int(self.cfg.opt("per_page"))}
         if updated_since:
             params[p["updated_since"]] = updated_since
         return self.json("GET", self.cfg.url("list"), params=params)

@@ -55,7 +55,7 @@ def outbox_from_event(*, event_id: int, cfg: ApiConfig | None = None) -> list[Ou
     event = Event.objects.select_related("complaint").filter(pk=event_id).first()
     if event is None or event.complaint is None or event.actor_label == CHANNEL:
         return []  # an event the pull itself wrote mirrors LAPOR!: never echo it back
-    link = LaporLink.objects.filter(complaint_id=event.complaint_id).only("lapor_id").first()
+    link = LaporLink.objects.filter(complaint=event.complaint).only("lapor_id").first()
     if link is None:
         return []
     cfg = cfg or current_config()
@@ -93,12 +93,12 @@ def _actions_for(event: Event, cfg: ApiConfig) -> list[tuple[str, dict[str, Any]
 
 def _followup_content(verb: str, data: dict[str, Any]) -> tuple[str, list[int]]:
     if verb == "followup_published":
-        followup = FollowUp.objects.filter(pk=data.get("followup")).first()
+        followup = FollowUp.objects.filter(pk=data.get("followup", 0)).first()
         if followup is None:
             return "", []
         return followup.body, list(followup.attachments.values_list("pk", flat=True))
     if verb == "replied":
-        body = Message.objects.filter(pk=data.get("message")).values_list("body", flat=True).first()
+        body = Message.objects.filter(pk=data.get("message", 0)).values_list("body", flat=True).first()
         return body or "", []
     return str(data.get("request", "")), []
 

@@ -55,6 +55,9 @@ def lapor_pull(*, full: bool = False, cfg: ApiConfig | None = None, client: Lapo
     except (ChannelError, RecordError) as exc:
         errors.insert(0, str(exc))
         counts["aborted"] = 1
+    except Exception as exc:  # a bug: record it and release the run, then let the job fail loudly
+        _finish(state, now, newest, Counter(aborted=1), [f"{type(exc).__name__}: {exc}"])
+        raise
     _finish(state, now, newest, counts, errors)
     return dict(counts, errors=errors)
 
