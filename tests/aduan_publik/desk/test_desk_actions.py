@@ -288,3 +288,35 @@ def test_timeline_shows_messages_events_and_followups_in_order(disposed, liaison
     assert {"event", "message_out", "followup"} <= set(kinds)
     assert [e.at for e in timeline] == sorted(e.at for e in timeline)
 
+
+
+def test_walkin_button_and_form_page_for_admins_only(admin_client_, liaison_pu_client, leader_client):
+    assert "/desk/aduan_publik/complaint/baru/" in admin_client_.get("/desk/aduan_publik/complaint/").content.decode()
+    form = admin_client_.get("/desk/aduan_publik/complaint/baru/")
+    assert form.status_code == 200 and 'name="reporter_phone"' in form.content.decode()
+    for client in (liaison_pu_client, leader_client):
+        assert "/complaint/baru/" not in client.get("/desk/aduan_publik/complaint/").content.decode()
+        assert client.get("/desk/aduan_publik/complaint/baru/").status_code == 403
+
+
+def test_action_form_get_never_changes_anything(admin_client_, complaint):
+    before = Event.objects.count()
+    for slug in ("verify", "postpone", "archive", "not-authority", "merge", "reply"):
+        assert admin_client_.get(action_url(complaint, slug)).status_code == 200
+    complaint.refresh_from_db()
+    assert complaint.status == S.RECEIVED and Event.objects.count() == before
+
+
+def test_unknown_action_is_404(admin_client_, complaint):
+    assert admin_client_.get(action_url(complaint, "hapus")).status_code == 404
+
+
+def test_action_post_without_csrf_token_is_refused(admin_user, complaint):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    response = client.post(action_url(complaint, "archive"), {"reason": "spam"})
+    assert response.status_code == 403
+    complaint.refresh_from_db()
+    assert complaint.status == S.RECEIVED
