@@ -19,6 +19,7 @@ from .selectors import kelurahan_groups
 from .services import normalize_phone
 
 MAX_FILES = 5
+KECAMATAN = Area.objects.filter(level=Area.Level.KECAMATAN)  # lazy; each form copies it
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -93,15 +94,17 @@ class ComplaintForm(GuardedForm):
     submit_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     kind = forms.ChoiceField(label=_("Jenis laporan"), choices=Complaint.Kind.choices,
                              initial=Complaint.Kind.PENGADUAN, widget=forms.RadioSelect)
-    category = forms.ModelChoiceField(label=_("Kategori"), required=False, queryset=Category.objects.none(),
+    category = forms.ModelChoiceField(label=_("Kategori"), required=False,
+                                      queryset=Category.objects.filter(active=True).select_related("parent"),
                                       empty_label=_("— Tidak tahu / pilih nanti —"))
     title = forms.CharField(label=_("Judul"), max_length=150, min_length=5,
                             help_text=_("Satu kalimat singkat, misalnya: Jalan berlubang di depan SDN 3."))
     description = forms.CharField(label=_("Uraian"), min_length=20, max_length=5000, widget=forms.Textarea(
         attrs={"rows": 6}), help_text=_("Apa yang terjadi, di mana, kapan, siapa yang terlibat, dan sejak kapan."))
-    kecamatan = forms.ModelChoiceField(label=_("Kecamatan"), required=False, queryset=Area.objects.none(),
+    kecamatan = forms.ModelChoiceField(label=_("Kecamatan"), required=False, queryset=KECAMATAN,
                                        empty_label=_("— Pilih kecamatan —"))
-    kelurahan = forms.ModelChoiceField(label=_("Kelurahan"), required=False, queryset=Area.objects.none(),
+    kelurahan = forms.ModelChoiceField(label=_("Kelurahan"), required=False,
+                                       queryset=Area.objects.filter(level=Area.Level.KELURAHAN),
                                        empty_label=_("— Pilih kelurahan —"))
     location_text = forms.CharField(label=_("Alamat atau patokan lokasi"), required=False, max_length=300)
     latitude = forms.DecimalField(label=_("Lintang"), required=False, max_digits=9, decimal_places=6,
@@ -122,9 +125,6 @@ class ComplaintForm(GuardedForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(active=True).select_related("parent")
-        self.fields["kecamatan"].queryset = Area.objects.filter(level=Area.Level.KECAMATAN)
-        self.fields["kelurahan"].queryset = Area.objects.filter(level=Area.Level.KELURAHAN)
         # Grouped by kecamatan, so the picker is usable without JavaScript (JS narrows it down).
         self.fields["kelurahan"].widget.choices = [("", _("— Pilih kelurahan —")), *kelurahan_groups()]
         self.fields["submit_token"].initial = secrets.token_urlsafe(24)
@@ -187,40 +187,34 @@ class ReopenForm(PortalForm):
                              widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def public_status_choices() -> list[tuple[str, Any]]:
+    hidden = {Complaint.Status.ARCHIVED, Complaint.Status.RECEIVED, Complaint.Status.POSTPONED}
+    return [("", _("Semua status")), *[c for c in Complaint.Status.choices if c[0] not in hidden]]
+
+
 class PublicFilterForm(PortalForm):
     q = forms.CharField(label=_("Cari"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=public_status_choices)
     kind = forms.ChoiceField(label=_("Jenis"), required=False,
                              choices=[("", _("Semua jenis")), *Complaint.Kind.choices])
-    category = forms.ModelChoiceField(label=_("Kategori"), required=False, queryset=Category.objects.none(),
+    category = forms.ModelChoiceField(label=_("Kategori"), required=False,
+                                      queryset=Category.objects.filter(active=True, parent__isnull=True),
                                       empty_label=_("Semua kategori"))
-    kecamatan = forms.ModelChoiceField(label=_("Kecamatan"), required=False, queryset=Area.objects.none(),
+    kecamatan = forms.ModelChoiceField(label=_("Kecamatan"), required=False, queryset=KECAMATAN,
                                        empty_label=_("Semua kecamatan"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        hidden = {Complaint.Status.ARCHIVED, Complaint.Status.RECEIVED, Complaint.Status.POSTPONED}
-        self.fields["status"].choices = [("", _("Semua status")),
-                                         *[c for c in Complaint.Status.choices if c[0] not in hidden]]
-        self.fields["category"].queryset = Category.objects.filter(active=True, parent__isnull=True)
-        self.fields["kecamatan"].queryset = Area.objects.filter(level=Area.Level.KECAMATAN)
 
 
 class SubscribeForm(GuardedForm):
     phone = forms.CharField(label=_("Nomor WhatsApp"), max_length=20,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     name = forms.CharField(label=_("Nama (opsional)"), required=False, max_length=120)
-    area = forms.ModelChoiceField(label=_("Kecamatan tempat tinggal"), required=False, queryset=Area.objects.none(),
+    area = forms.ModelChoiceField(label=_("Kecamatan tempat tinggal"), required=False, queryset=KECAMATAN,
                                   empty_label=_("— Seluruh kota —"))
     topics = forms.MultipleChoiceField(label=_("Topik yang ingin Anda terima"), choices=Subscription.Topic.choices,
                                        widget=forms.CheckboxSelectMultiple)
     consent = forms.BooleanField(label=_("Saya menyetujui pernyataan di atas."),
                                  widget=forms.CheckboxInput(attrs={"aria-describedby": "consent-text"}),
                                  error_messages={"required": _("Centang persetujuan untuk berlangganan.")})
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = Area.objects.filter(level=Area.Level.KECAMATAN)
 
     def clean_phone(self) -> str:
         number = normalize_phone(self.cleaned_data.get("phone", ""))

@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..channels.base import ContactRef, InboundAttachment, RawInbound
+from ..channels.base import ContactRef, InboundAttachment, InboundMessage, RawInbound
 from ..channels.registry import get_channel
 from ..models import Area, Category, Complaint, Message
 from ..services.attachments import attachment_create
@@ -89,13 +89,15 @@ def portal_submit(
     the web channel). A rejected attachment rolls everything back: nothing half-filed remains.
     """
     existing = submission_for(token)
-    if existing is not None:
+    if existing is not None and existing.complaint is not None:
         return SubmitResult(complaint=existing.complaint, code=None, created=False)
     try:
         with transaction.atomic():
             submission = WebSubmission.objects.create(token=token, ip=ip)
     except IntegrityError:  # the same form arrived twice at once: the first one wins
-        return SubmitResult(complaint=WebSubmission.objects.get(token=token).complaint, code=None, created=False)
+        first = WebSubmission.objects.select_related("complaint").get(token=token).complaint
+        assert first is not None  # the winner set it in the same transaction
+        return SubmitResult(complaint=first, code=None, created=False)
     contact = contact_get_or_create(
         channel=CHANNEL, ref=reporter_ref(token=token, name=name, phone=phone, email=email)
     )
@@ -133,6 +135,7 @@ def portal_reply(*, complaint: Complaint, text: str, message_key: str, upload: U
         **sender,
     })
     [inbound] = get_channel(CHANNEL).parse_inbound(raw)
+    assert isinstance(inbound, InboundMessage)  # the web channel parses a form into one message
     if upload is not None:
         inbound = replace(inbound, attachments=(
             InboundAttachment(filename=upload.name or "berkas", content=upload.read()),

@@ -56,10 +56,11 @@ def public_figures(year: int | None = None) -> dict[str, Any]:
     qs = counted_complaints(year)
     totals = _with_percentages(qs.aggregate(**_complaint_aggregates()))
     labels = dict(channel_choices())
-    per_channel = [
-        _with_percentages({**row, "label": labels.get(row["channel"], row["channel"])})
-        for row in qs.values("channel").annotate(**_complaint_aggregates()).order_by("-total", "channel")
-    ]
+    rows = qs.values("channel").annotate(**_complaint_aggregates()).order_by("channel")
+    per_channel = sorted(
+        (_with_percentages({**row, "label": labels.get(row["channel"], row["channel"])}) for row in rows),
+        key=lambda row: -row["total"],
+    )
     return {"totals": totals, "per_channel": per_channel, "per_opd": per_opd(qs)}
 
 

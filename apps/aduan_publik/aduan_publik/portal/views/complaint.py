@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {
         "totals": figures["totals"],
         "latest": selectors.public_complaints().order_by("-received_at")[:5],
+        "verify_days": settings.ADUAN["deadlines"]["verify_working_days"],
     })
 
 
@@ -41,9 +43,9 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     form = ComplaintForm(request.POST, request.FILES)
     token = request.POST.get("submit_token", "")[:64]
     earlier = services.submission_for(token) if token else None
-    if earlier is not None:  # the same form again (double click, reload): show the first result
+    if earlier is not None and earlier.complaint is not None:  # the same form again: show the first result
         if receipt(request, token) is None:
-            remember_receipt(request, token, earlier.complaint_id, None)
+            remember_receipt(request, token, earlier.complaint.pk, None)
         return redirect("aduan_publik:portal:complaint_done", token=token)
     if form.is_bot:
         return _refuse(request, form, _("Kiriman ditolak karena terdeteksi sebagai kiriman otomatis."), 400)
