@@ -109,8 +109,9 @@ class FakeChannel(Channel):
                             at=EPOCH, error=str(item.get("error", "")))
 
     def send(self, message: OutboundMessage) -> SendResult:
-        if type(self).fail_with is not None:
-            raise type(self).fail_with
+        failure = type(self).fail_with
+        if failure is not None:
+            raise failure
         type(self).sent.append(message)
         return SendResult(external_id=f"fake-out-{message.message_id}", state="sent")
 
