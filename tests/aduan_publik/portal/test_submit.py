@@ -133,3 +133,36 @@ def test_contactless_submission_still_gets_a_thread(client, complaint_post):
     complaint = Complaint.objects.get()
     assert complaint.contact.user_id.startswith("anon:")
     assert Event.objects.filter(complaint=complaint, verb="created").exists()
+
+
+def test_same_form_posted_concurrently_creates_one_complaint():
+    """Two requests with one form token at the same moment (double tap on a slow phone)."""
+    import threading
+
+    from django.db import connection
+
+    from aduan_publik.portal.services import portal_submit
+
+    results, errors = [], []
+    barrier = threading.Barrier(2)
+
+    def post():
+        try:
+            barrier.wait()
+            results.append(portal_submit(token="same-token", ip="127.0.0.1", title="Parit mampet",
+                                         description="Parit mampet di gang 3, air meluap ke rumah warga.",
+                                         email="warga@example.org"))
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert Complaint.objects.count() == 1
+    assert sorted(r.created for r in results) == [False, True]
+    assert {r.complaint.pk for r in results} == {Complaint.objects.get().pk}
