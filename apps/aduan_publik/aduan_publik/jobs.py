@@ -30,7 +30,7 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
             retry: Retry | None = None) -> bool:
     """Enqueue now; returns False (and logs) when Redis cannot take it: the sweep will."""
     try:
-        q = django_rq.get_queue(queue)
+        q = get_queue(queue)
         if job_id and q.is_async and _still_pending(q, job_id):
             return True  # the same work is already waiting or running
         q.enqueue(func, *args, job_id=job_id, retry=retry)
@@ -41,8 +41,27 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
 
 
 def _still_pending(q: Any, job_id: str) -> bool:
-    existing = q.fetch_job(job_id)
-    return existing is not None and existing.get_status(refresh=True) in PENDING_JOB_STATES
+    existing = q.fetch_job(job_id)  # just read from Redis: its status needs no second round trip
+    return existing is not None and existing.get_status(refresh=False) in PENDING_JOB_STATES
+
+
+_QUEUES: dict[str, Any] = {}
+
+
+def get_queue(name: str = "default") -> Any:
+    """The named queue, kept per process and configuration.
+
+    ``django_rq.get_queue`` builds a new Redis connection pool on every call, so every
+    enqueue paid a TCP connect and handshake: most of a webhook's answer time. A kept pool
+    reconnects by itself after Redis comes back.
+    """
+    from django.conf import settings
+
+    key = f"{name}:{settings.RQ_QUEUES.get(name)!r}"
+    queue = _QUEUES.get(key)
+    if queue is None:
+        queue = _QUEUES[key] = django_rq.get_queue(name)
+    return queue
 
 
 def will_retry() -> bool:

@@ -1,0 +1,343 @@
+"""WhatsApp webhook under load, on the production set-up: gunicorn, PostgreSQL, Redis, rq workers.
+
+1. Answer latency and throughput of signed webhook POSTs, side by side with ``/healthz`` (a
+   trivial view: one ``SELECT 1``) on the same gunicorn, same client, same concurrency.
+2. 10,000 deliveries with 10% duplicates (redeliveries of the same body, some concurrent),
+   processed by real rq workers: every unique message must give exactly one complaint, one
+   inbound message and one acknowledgement sent to the (fake) Graph API — zero lost, zero
+   duplicated.
+3. Time from the POST until the complaint is visible to the desk's list query, on an idle system.
+
+Everything runs on 127.0.0.1: gunicorn (config/gunicorn.conf.py), PostgreSQL database
+``aduan_wa`` (dropped and created), Redis db 5 (flushed), the fake Graph API of
+tests/fakes/graph_api.py in this process. Sizes: ``WA_BENCH_LATENCY_REQUESTS`` (default 3000
+per endpoint), ``WA_BENCH_DELIVERIES`` (10000), ``WA_BENCH_CLIENTS`` (8 concurrent clients).
+
+    .venv/bin/python bench/bench_whatsapp.py       # standalone
+    .venv/bin/python bench/run.py whatsapp         # with the other benches
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import http.client
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+DB_NAME = os.environ.get("WA_BENCH_DB", "aduan_wa")
+DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+REDIS_URL = os.environ.get("WA_BENCH_REDIS", "redis://127.0.0.1:6379/5")
+LATENCY_REQUESTS = int(os.environ.get("WA_BENCH_LATENCY_REQUESTS", "3000"))
+DELIVERIES = int(os.environ.get("WA_BENCH_DELIVERIES", "10000"))
+CLIENTS = int(os.environ.get("WA_BENCH_CLIENTS", "8"))
+WORKERS = int(os.environ.get("WA_BENCH_WORKERS", "2"))
+DRAIN_TIMEOUT = 240.0
+APP_SECRET = "bench-app-secret"  # noqa: S105 (a local bench)
+PHONE_ID = "106540352242922"
+
+
+# ---- payloads ---------------------------------------------------------------------------
+
+
+def delivery(n: int) -> bytes:
+    """One resident's text message; resident ``n`` is new, so it opens complaint ``n``."""
+    wa_id = f"62899{n:08d}"
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "628110000000", "phone_number_id": PHONE_ID},
+        "contacts": [{"profile": {"name": f"Warga {n}"}, "wa_id": wa_id, "user_id": f"ID.{n:016d}"}],
+        "messages": [{"from": wa_id, "id": f"wamid.BENCH{n:08d}", "timestamp": str(int(time.time())),
+                      "type": "text", "text": {"body": f"Lampu jalan mati di gang {n}, mohon diperbaiki."}}],
+    }
+    body = {"object": "whatsapp_business_account",
+            "entry": [{"id": "102290129340398", "changes": [{"field": "messages", "value": value}]}]}
+    return json.dumps(body).encode()
+
+
+def signature(body: bytes) -> str:
+    return "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
+# ---- the load generator -----------------------------------------------------------------
+
+
+def hammer(port: int, requests: list[tuple[str, bytes | None]], clients: int) -> tuple[list[float], float, int]:
+    """Send ``requests`` from ``clients`` keep-alive connections; (latencies s, wall s, errors)."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    chunks = [requests[i::clients] for i in range(clients)]
+
+    def client(chunk: list[tuple[str, bytes | None]]) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine = []
+        for path, body in chunk:
+            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature(body)} if body else {}
+            started = time.perf_counter()
+            try:
+                conn.request("POST" if body else "GET", path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                ok = False
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - started)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client, args=(chunk,)) for chunk in chunks]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, time.perf_counter() - started, errors[0]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+# ---- the production set-up --------------------------------------------------------------
+
+
+def _env(sites: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "DJANGO_"))}
+    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "ADUAN_SITES_DIR": str(sites),
+                "ADUAN_SITE": "benchwa", "ADUAN_DATABASE_URL": DB_URL, "ADUAN_REDIS_URL": REDIS_URL,
+                "PYTHONPATH": str(ROOT)})
+    return env
+
+
+def _site(graph_url: str) -> Path:
+    sites = Path(tempfile.mkdtemp(prefix="aduan-bench-wa-"))
+    folder = sites / "benchwa"
+    (folder / "private" / "files").mkdir(parents=True)
+    config = {
+        "secret_key": hashlib.sha256(os.urandom(32)).hexdigest(), "time_zone": "Asia/Jakarta", "language": "id",
+        "channels": {"whatsapp": {
+            "phone_number_id": PHONE_ID, "access_token": "test-access-token", "app_secret": APP_SECRET,
+            "verify_token": "bench", "graph_base_url": graph_url, "graph_version": "v23.0",
+            "reply_template": "aduan_balasan"}},
+    }
+    (folder / "site_config.json").write_text(json.dumps(config))
+    return sites
+
+
+def _fresh_database() -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_http(port: int, path: str = "/healthz", timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {path} on port {port}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def production(graph_url: str) -> Iterator[tuple[int, dict[str, str], list[subprocess.Popen]]]:
+    """Gunicorn on a free port over a fresh PostgreSQL database; yields (port, env, workers)."""
+    import redis
+
+    sites = _site(graph_url)
+    env = _env(sites)
+    _fresh_database()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603 (fixed argv)
+    port = _free_port()
+    web = subprocess.Popen(  # noqa: S603 (fixed argv)
+        [PY, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "--access-logfile", "/dev/null", "--control-socket", str(sites / "gunicorn.ctl")],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[subprocess.Popen] = []
+    try:
+        _wait_http(port)
+        yield port, env, workers
+    finally:
+        for proc in [*workers, web]:
+            _stop(proc)
+
+
+def start_workers(env: dict[str, str], workers: list[subprocess.Popen]) -> None:
+    """Real rq workers; SimpleWorker runs jobs without a fork per job, as a busy site should."""
+    for _ in range(WORKERS):
+        workers.append(subprocess.Popen(  # noqa: S603 (fixed argv)
+            [PY, "manage.py", "rqworker", "--worker-class", "rq.SimpleWorker", "default"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+
+
+# ---- measuring --------------------------------------------------------------------------
+
+
+def _scalar(sql: str, params: tuple[Any, ...] = ()) -> int:
+    import psycopg
+
+    with psycopg.connect(DB_URL) as conn:
+        row = conn.execute(sql, params).fetchone()
+    return int(row[0]) if row else 0
+
+
+def latency_rows(port: int) -> tuple[list[dict[str, Any]], int]:
+    """Webhook and trivial view, same load; returns the rows and how many deliveries were sent."""
+    hooks = [("/channels/whatsapp/webhook", delivery(n)) for n in range(LATENCY_REQUESTS)]
+    trivial: list[tuple[str, bytes | None]] = [("/healthz", None)] * LATENCY_REQUESTS
+    hammer(port, trivial[:200], CLIENTS)  # warm-up: connections, imports, plans
+    t_lat, t_wall, t_err = hammer(port, trivial, CLIENTS)
+    w_lat, w_wall, w_err = hammer(port, hooks, CLIENTS)  # type: ignore[arg-type]
+    w_rps, t_rps = len(w_lat) / w_wall, len(t_lat) / t_wall
+    rows = [
+        _row("webhook answer median", percentile(w_lat, 0.5) * 1000, "ms", 25),
+        _row("webhook answer p99", percentile(w_lat, 0.99) * 1000, "ms", 100),
+        _row("trivial view median", percentile(t_lat, 0.5) * 1000, "ms", 25),
+        _row("trivial view p99", percentile(t_lat, 0.99) * 1000, "ms", 100),
+        _row("webhook throughput", w_rps, "req/s", round(t_rps / 2, 1), lower=False),
+        _row("trivial view throughput", t_rps, "req/s", round(t_rps / 2, 1), lower=False),
+        _row("webhook/trivial throughput", w_rps / t_rps, "ratio", 0.5, lower=False),
+        _row("answer errors (webhook + trivial)", w_err + t_err, "count", 0),
+    ]
+    return rows, LATENCY_REQUESTS
+
+
+def deliveries_plan(first: int) -> tuple[list[tuple[str, bytes | None]], int]:
+    """DELIVERIES posts, 10% of them redeliveries of bodies already in the plan (shuffled)."""
+    unique = DELIVERIES - DELIVERIES // 10
+    bodies = [delivery(first + n) for n in range(unique)]
+    rng = random.Random(2026)  # a reproducible shuffle
+    plan = bodies + [rng.choice(bodies) for _ in range(DELIVERIES - unique)]
+    rng.shuffle(plan)
+    return [("/channels/whatsapp/webhook", body) for body in plan], unique
+
+
+def drain(expected_events: int) -> float:
+    """Wait until every stored delivery is processed and every acknowledgement left; seconds."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < DRAIN_TIMEOUT:
+        events = _scalar("SELECT count(*) FROM aduan_publik_inboundevent WHERE state <> 'pending'")
+        queued = _scalar("SELECT count(*) FROM aduan_publik_message WHERE direction='out' "
+                         "AND state IN ('queued', 'sending')")
+        if events >= expected_events and queued == 0:
+            break
+        time.sleep(0.25)
+    return time.perf_counter() - started
+
+
+def integrity_rows(expected: int, graph: Any, drain_s: float, answered: float) -> list[dict[str, Any]]:
+    complaints = _scalar("SELECT count(*) FROM aduan_publik_complaint WHERE channel='whatsapp'")
+    inbound = _scalar("SELECT count(*) FROM aduan_publik_message WHERE direction='in'")
+    acks = _scalar("SELECT count(*) FROM aduan_publik_message WHERE direction='out' AND state='sent'")
+    distinct_sends = len({json.dumps(s["json"], sort_keys=True) for s in graph.sends()})
+    rejected = _scalar("SELECT count(*) FROM aduan_publik_inboundevent WHERE state IN ('rejected', 'failed')")
+    lost = max(0, expected - complaints) + max(0, expected - inbound) + max(0, expected - acks) + rejected
+    duplicated = (max(0, complaints - expected) + max(0, inbound - expected) + max(0, acks - expected)
+                  + (len(graph.sends()) - distinct_sends))
+    return [
+        _row("deliveries answered per second (with workers)", answered, "req/s", 0, lower=False),
+        _row(f"{expected:,} unique of {DELIVERIES:,}: drain to all processed", drain_s, "s", DRAIN_TIMEOUT),
+        _row("lost (complaints, messages, acks missing)", lost, "count", 0),
+        _row("duplicated (complaints, messages, acks)", duplicated, "count", 0),
+    ]
+
+
+def visibility_rows(port: int, first: int, probes: int = 40) -> list[dict[str, Any]]:
+    """POST one delivery, then poll the desk's list query until the complaint is in it."""
+    import psycopg
+
+    times = []
+    with psycopg.connect(DB_URL, autocommit=True) as db:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for n in range(first, first + probes):
+            body = delivery(n)
+            started = time.perf_counter()
+            conn.request("POST", "/channels/whatsapp/webhook", body=body,
+                         headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature(body)})
+            conn.getresponse().read()
+            while time.perf_counter() - started < 30:
+                # The desk's complaint list: newest first, the admin sees every complaint.
+                hit = db.execute("SELECT tracking_number FROM aduan_publik_complaint WHERE external_id = %s "
+                                 "ORDER BY received_at DESC LIMIT 1", (f"wamid.BENCH{n:08d}",)).fetchone()
+                if hit:
+                    break
+                time.sleep(0.002)
+            times.append(time.perf_counter() - started)
+        conn.close()
+    return [_row("visible in the desk, median", percentile(times, 0.5) * 1000, "ms", 1000),
+            _row("visible in the desk, p99", percentile(times, 0.99) * 1000, "ms", 5000)]
+
+
+def _row(name: str, value: float, unit: str, target: float, *, lower: bool = True) -> dict[str, Any]:
+    ok = value <= target if lower else value >= target
+    return {"name": name, "value": round(float(value), 3), "unit": unit, "target": target, "ok": ok,
+            "lower_is_better": lower}
+
+
+def run() -> list[dict[str, Any]]:
+    sys.path.append(str(ROOT / "tests"))  # appended: tests/aduan_publik must not shadow the package
+    from fakes.graph_api import FakeGraphAPI
+
+    with FakeGraphAPI() as graph, production(graph.base_url) as (port, env, workers):
+        rows, sent = latency_rows(port)
+        plan, unique = deliveries_plan(first=sent)
+        start_workers(env, workers)
+        answered_s = hammer(port, plan, CLIENTS)[1]
+        drain_s = drain(expected_events=sent + unique)
+        rows += integrity_rows(sent + unique, graph, drain_s, len(plan) / answered_s)
+        rows += visibility_rows(port, first=sent + unique)
+    return rows
+
+
+if __name__ == "__main__":
+    for item in run():
+        mark = "ok" if item["ok"] else "MISSED"
+        print(f"{item['name']:<52} {item['value']:>12,.3f} {item['unit']:<6} target {item['target']:<8} {mark}")
