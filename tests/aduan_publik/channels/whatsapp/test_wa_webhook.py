@@ -179,3 +179,12 @@ def test_concurrent_duplicates_make_one_event_and_one_complaint(whatsapp):
     assert codes == [200] * 4
     assert InboundEvent.objects.count() == 1 and Complaint.objects.count() == 1
     assert Message.objects.filter(direction="out").count() == 1 and len(whatsapp.sends()) == 1
+
+
+def test_rejected_delivery_shows_up_for_the_admin_with_its_reason(post_webhook, admin_user):
+    post_webhook(b'{"object": "page", "entry": []}')
+    desk = Client()
+    desk.force_login(admin_user)
+    page = desk.get("/desk/aduan_publik/inboundevent/", {"state__exact": "rejected"})
+    assert page.status_code == 200
+    assert "whatsapp_business_account" in page.content.decode()
