@@ -129,7 +129,7 @@ def test_resident_files_tracks_replies_desk_answers_resident_rates(
     desk_submit(page)
     desk_action(page, "Tulis tindak lanjut")
     page.fill("textarea[name=body]", "Lubang sudah ditambal tim UPT Jalan pada pagi ini; foto hasil terlampir.")
-    page.set_input_files("input[name=files]", make_photo(tmp_path / "tambalan.jpg"))
+    page.set_input_files("input[name=evidence]", make_photo(tmp_path / "tambalan.jpg"))
     page.check("input[name=publish]", force=True)
     desk_submit(page)
     screenshot(page, "portal-05-desk-answered")
@@ -199,3 +199,12 @@ def test_keyboard_reaches_the_form(phone_page, live_server):
         ".every(e => e.labels && e.labels.length > 0)"
     )
     assert labelled
+
+
+def test_english_switch_on_phone(phone_page, live_server, screenshot):
+    phone_page.goto(f"{live_server.url}/aduan/baru/")
+    phone_page.click("header button:has-text('English')")
+    phone_page.wait_for_load_state()
+    assert phone_page.locator("h1").inner_text() == "File a complaint"
+    assert_fits_phone(phone_page)
+    screenshot(phone_page, "portal-11-form-english-phone")
