@@ -166,3 +166,15 @@ def test_same_form_posted_concurrently_creates_one_complaint():
     assert Complaint.objects.count() == 1
     assert sorted(r.created for r in results) == [False, True]
     assert {r.complaint.pk for r in results} == {Complaint.objects.get().pk}
+
+
+def test_receipt_forgets_the_plain_code_after_half_an_hour(client, complaint_post, monkeypatch):
+    import time
+
+    response = client.post("/aduan/baru/", complaint_post())
+    assert 'id="access-code"' in client.get(response["Location"]).content.decode()
+    later = time.time() + 31 * 60
+    monkeypatch.setattr(time, "time", lambda: later)
+    html = client.get(response["Location"]).content.decode()
+    assert 'id="access-code"' not in html and Complaint.objects.get().tracking_number in html
+    assert all(r["code"] is None for r in client.session["aduan_portal_receipts"].values())

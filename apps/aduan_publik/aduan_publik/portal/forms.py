@@ -57,8 +57,11 @@ def check_upload(upload: Any) -> None:
 class PortalForm(forms.Form):
     """Labels without a trailing colon; required fields marked (the CSS adds the asterisk)."""
 
-    label_suffix = ""
     required_css_class = "required"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 class GuardedForm(PortalForm):
