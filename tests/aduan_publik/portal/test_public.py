@@ -137,3 +137,17 @@ def test_english_switch(client):
     html = client.get("/aduan/baru/").content.decode()
     assert 'lang="en"' in html and "File a complaint" in html and "Send complaint" in html
     assert "Security question" in html
+
+
+def test_public_list_query_count_does_not_grow(client, admin_user, opd_pu, category_jalan):
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/publik/").status_code == 200
+        return len(ctx.captured_queries)
+
+    make("Satu", verify_by=admin_user, opds=[opd_pu])
+    few = count()
+    for n in range(6):
+        c = make(f"Lagi {n}", verify_by=admin_user, opds=[opd_pu])
+        Complaint.objects.filter(pk=c.pk).update(category=category_jalan)
+    assert count() == few
