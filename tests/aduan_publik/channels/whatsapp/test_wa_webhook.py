@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test import Client
+from fakes.graph_api import FakeGraphAPI
 from wa_helpers import JPEG, MP4, OGG, PDF, VERIFY_TOKEN, WEBHOOK, fixture_body, fixture_json, sign
 
 from aduan_publik.models import Attachment, Complaint, Contact, Event, InboundEvent, Message
@@ -88,6 +89,13 @@ def test_expired_media_is_visible_on_the_complaint(post_webhook, whatsapp):
     event = Event.objects.get(complaint=complaint, verb="media_failed")
     assert "100" in event.summary
     assert complaint.messages.get(direction="in").meta["media_errors"]
+
+
+def test_media_download_still_failing_on_the_last_try_is_shown(post_webhook, whatsapp):
+    whatsapp.fail_media("1481298385764823", FakeGraphAPI.error(2, status=503, message="Service unavailable"))
+    post_webhook(fixture_body("image"))  # inline jobs have no retry left: this is the last try
+    event = Event.objects.get(complaint=_complaint(), verb="media_failed")
+    assert "Service unavailable" in event.summary and Attachment.objects.count() == 0
 
 
 def test_media_of_a_forbidden_type_is_refused_and_shown(post_webhook, whatsapp):

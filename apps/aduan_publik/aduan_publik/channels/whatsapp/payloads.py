@@ -100,6 +100,10 @@ def parse(body: bytes) -> list[Item]:
     return items
 
 
+def _dict(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _when(raw: Any) -> datetime:
     try:
         return datetime.fromtimestamp(int(raw), tz=UTC)
@@ -117,7 +121,7 @@ def _sender(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]]) -> Contac
     user_id = user_id or str(contact.get("user_id") or "")
     if not wa_id and not user_id:
         raise PayloadError(f"pesan {msg.get('id')!r} tanpa pengirim (from/user_id)")
-    profile = contact.get("profile") if isinstance(contact.get("profile"), dict) else {}
+    profile = _dict(contact.get("profile"))
     name = str(profile.get("name") or profile.get("username") or "")
     return ContactRef(address=wa_id, user_id=user_id, name=name[:200], phone=f"+{wa_id}" if wa_id else "")
 
@@ -127,7 +131,7 @@ def _message(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]]) -> Inbou
     if not external_id:
         raise PayloadError("pesan tanpa id")
     kind = str(msg.get("type") or "unsupported")
-    body = msg.get(kind) if isinstance(msg.get(kind), dict) else {}
+    body = _dict(msg.get(kind))
     handler = HANDLERS.get(kind, _unsupported)
     fields = handler(kind, body, external_id)
     return InboundMessage(channel=CHANNEL, external_id=external_id, sender=_sender(msg, contacts),
