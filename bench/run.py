@@ -60,7 +60,9 @@ def ratio(row: dict[str, Any]) -> float | None:
     value, target = float(row["value"]), float(row["target"])
     lower = row.get("lower_is_better", str(row.get("unit", "")) in TIME_UNITS)
     if lower:
-        return target / value if value else float("inf")
+        if value == 0:
+            return 1.0 if target == 0 else None  # nothing at all: as good as it gets, no ratio
+        return target / value
     return value / target if target else None
 
 
