@@ -137,7 +137,8 @@ def test_worker_runs_a_webhook_delivery_end_to_end(redis_queue, fake, client):
                            headers={fake_channel.SIGNATURE_HEADER: raw.headers[fake_channel.SIGNATURE_HEADER]})
     assert response.status_code == 200
     event = InboundEvent.objects.get(dedupe_key="d3")
-    assert event.state == "pending" and redis_queue.job_ids == [f"inbound-{event.pk}"]
+    [drain] = redis_queue.jobs  # the webhook hands the event over through one drain job
+    assert event.state == "pending" and drain.func_name == "aduan_publik.jobs.drain_inbound"
     _run_worker(redis_queue)
     event.refresh_from_db()
     complaint = Complaint.objects.get(external_id="m3")
@@ -174,3 +175,35 @@ def test_a_separate_worker_process_sends_the_message(redis_queue, fake, fake_com
     message.refresh_from_db()
     assert (message.state, message.external_id) == ("sent", f"fake-out-{message.pk}")
     assert redis_queue.count == 0 and redis_queue.finished_job_registry.count == 1
+
+
+def test_many_deliveries_share_one_drain_job_and_each_is_processed_once(redis_queue, fake, client):
+    """The webhook's hand-off: N deliveries, one RQ enqueue, then one processing job per event."""
+    for n in range(5):
+        message = {"id": f"cm{n}", "from": f"6281{n}", "text": "Gelap"}
+        raw = fake_channel.delivery(delivery_id=f"c{n}", messages=[message])
+        response = client.post("/channels/fake/webhook", data=raw.body, content_type="application/json",
+                               headers={fake_channel.SIGNATURE_HEADER: raw.headers[fake_channel.SIGNATURE_HEADER]})
+        assert response.status_code == 200
+    backlog, flag = jobs._inbound_keys()
+    assert [job.func_name for job in redis_queue.jobs] == ["aduan_publik.jobs.drain_inbound"]
+    assert redis_queue.connection.llen(backlog) == 5 and redis_queue.connection.exists(flag)
+
+    _run_worker(redis_queue)
+    assert InboundEvent.objects.filter(state="processed").count() == 5
+    assert Complaint.objects.filter(channel="fake").count() == 5
+    assert redis_queue.connection.llen(backlog) == 0 and not redis_queue.connection.exists(flag)
+
+
+def test_ids_popped_by_a_dead_drain_are_recovered_by_the_sweep(redis_queue, fake, client):
+    raw = fake_channel.delivery(delivery_id="lost", messages=[{"id": "lm", "from": "62877", "text": "Banjir"}])
+    client.post("/channels/fake/webhook", data=raw.body, content_type="application/json",
+                headers={fake_channel.SIGNATURE_HEADER: raw.headers[fake_channel.SIGNATURE_HEADER]})
+    backlog, flag = jobs._inbound_keys()
+    redis_queue.connection.delete(backlog, flag)  # a drain job died after popping the ids
+    redis_queue.empty()
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    jobs.sweep_pending()
+    _run_worker(redis_queue)
+    assert InboundEvent.objects.get(dedupe_key="lost").state == "processed"
+    assert Complaint.objects.filter(external_id="lm").count() == 1

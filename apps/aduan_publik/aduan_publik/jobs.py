@@ -27,11 +27,15 @@ MEDIA_RETRY = Retry(max=4, interval=[15, 60, 300, 1800])
 
 
 def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None,
-            retry: Retry | None = None) -> bool:
-    """Enqueue now; returns False (and logs) when Redis cannot take it: the sweep will."""
+            retry: Retry | None = None, check_pending: bool = True) -> bool:
+    """Enqueue now; returns False (and logs) when Redis cannot take it: the sweep will.
+
+    With a ``job_id``, work already waiting or running under that id is not enqueued twice
+    (the sweep re-enqueues by id); ``check_pending=False`` skips that look-up for new rows.
+    """
     try:
         q = get_queue(queue)
-        if job_id and q.is_async and _still_pending(q, job_id):
+        if job_id and check_pending and q.is_async and _still_pending(q, job_id):
             return True  # the same work is already waiting or running
         q.enqueue(func, *args, job_id=job_id, retry=retry)
         return True
@@ -62,6 +66,69 @@ def get_queue(name: str = "default") -> Any:
     if queue is None:
         queue = _QUEUES[key] = django_rq.get_queue(name)
     return queue
+
+
+# ---- inbound hand-off: the webhook's hot path ---------------------------------------------
+
+DRAIN_BATCH = 200
+DRAIN_FLAG_TTL = 300  # seconds; a drain job lost with the flag held delays work at most this long
+
+
+def _inbound_keys() -> tuple[str, str]:
+    from django.conf import settings
+
+    prefix = f"aduan:{settings.SITE_NAME}:inbound"
+    return f"{prefix}:backlog", f"{prefix}:drain-queued"
+
+
+def notify_inbound(event_id: int) -> bool:
+    """Hand a stored delivery to the workers in one Redis round trip.
+
+    The id goes on a backlog list and the request tries to claim the "drain queued" flag;
+    only the request that claims it enqueues an RQ job (:func:`drain_inbound`), which turns
+    the backlog into one :func:`process_inbound_event` job per event. Under load thousands
+    of deliveries share a handful of RQ enqueues. Nothing is lost when Redis is down or a
+    drain job dies holding popped ids: the events are still *pending* in the database and
+    :func:`sweep_pending` enqueues them.
+    """
+    q = get_queue("default")
+    if not q.is_async:  # tests and inline mode: run the processing job itself
+        return enqueue(process_inbound_event, event_id, job_id=f"inbound-{event_id}", check_pending=False)
+    backlog, flag = _inbound_keys()
+    try:
+        pipe = q.connection.pipeline(transaction=False)
+        pipe.lpush(backlog, event_id)
+        pipe.set(flag, "1", nx=True, ex=DRAIN_FLAG_TTL)
+        _pushed, claimed = pipe.execute()
+        if claimed:
+            q.enqueue(drain_inbound)
+        return True
+    except RedisError:
+        logger.warning("Redis unavailable; inbound event %s left for the sweep", event_id)
+        return False
+
+
+def drain_inbound() -> int:
+    """Job: turn the inbound backlog into per-event jobs (one pipeline per batch). Returns the count."""
+    from rq import Queue
+
+    q = get_queue("default")
+    conn = q.connection
+    backlog, flag = _inbound_keys()
+    total = 0
+    while True:
+        ids = conn.rpop(backlog, DRAIN_BATCH)
+        if not ids:
+            conn.delete(flag)
+            # A delivery pushed between the empty pop and the delete saw the flag held and
+            # enqueued no drain: look once more, and carry on if the flag can be claimed again.
+            if conn.llen(backlog) and conn.set(flag, "1", nx=True, ex=DRAIN_FLAG_TTL):
+                continue
+            return total
+        q.enqueue_many([
+            Queue.prepare_data(process_inbound_event, (int(i),), job_id=f"inbound-{int(i)}") for i in ids
+        ])
+        total += len(ids)
 
 
 def will_retry() -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ..channels.base import Channel, InboundMessage, PayloadError, RawInbound, StatusUpdate
@@ -19,23 +19,48 @@ E = InboundEvent.State
 
 
 def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str) -> tuple[InboundEvent, bool]:
-    """Store a verified delivery once per provider key; enqueue its processing on commit.
+    """Store a verified delivery once per provider key, then hand it to the workers.
 
-    Returns ``(event, created)``; a redelivery returns the stored event and enqueues nothing.
-    Insert first and let the unique key catch the (rare) redelivery: one round trip to the
-    database on the webhook's hot path instead of get_or_create's select and savepoint.
+    Returns ``(event, created)``; a redelivery returns the stored event and hands nothing on.
+    This is the webhook's hot path (Meta wants an answer in well under 250 ms, and the
+    benchmark holds it to half a trivial view's throughput), so the row is written by one
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING id``: atomic by itself, durable when it
+    returns, no exception and no extra round trip for a redelivery. The hand-off to the
+    workers happens only after the row is committed; if Redis is down the row stays
+    *pending* and the scheduler's sweep picks it up.
     """
-    from ..jobs import enqueue_on_commit, process_inbound_event
+    from ..jobs import notify_inbound
 
-    key = dedupe_key[:255]
-    try:
-        with transaction.atomic():
-            event = InboundEvent.objects.create(channel=channel, dedupe_key=key, body=raw.body,
-                                                headers=dict(raw.headers))
-            enqueue_on_commit(process_inbound_event, event.pk, job_id=f"inbound-{event.pk}")
-    except IntegrityError:
-        return InboundEvent.objects.get(channel=channel, dedupe_key=key), False
+    event = InboundEvent(channel=channel, dedupe_key=dedupe_key[:255], body=raw.body,
+                         headers=dict(raw.headers), state=E.PENDING, received_at=timezone.now())
+    event.pk = _insert_event(event)
+    if event.pk is None:
+        return InboundEvent.objects.get(channel=channel, dedupe_key=event.dedupe_key), False
+    event._state.adding = False
+    event_id = event.pk
+    transaction.on_commit(lambda: notify_inbound(event_id))
     return event, True
+
+
+def _insert_event(event: InboundEvent) -> int | None:
+    """Insert the delivery; its id, or None when (channel, dedupe_key) is already stored."""
+    connection = transaction.get_connection()
+    ops = connection.ops
+    meta = InboundEvent._meta
+    columns = ["channel", "dedupe_key", "body", "headers", "state", "reason", "attempts", "received_at"]
+    params = [
+        event.channel, event.dedupe_key, event.body, ops.adapt_json_value(event.headers, None), event.state,
+        "", 0, ops.adapt_datetimefield_value(event.received_at),
+    ]
+    # Table and column names are the model's own, quoted; every value is a parameter.
+    names = ", ".join(ops.quote_name(c) for c in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = (f"INSERT INTO {ops.quote_name(meta.db_table)} ({names}) VALUES ({placeholders}) "  # noqa: S608
+           "ON CONFLICT (channel, dedupe_key) DO NOTHING RETURNING id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def inbound_event_process(*, event_id: int) -> str:
