@@ -221,6 +221,9 @@ ADUAN: dict[str, Any] = {
     "channels": SITE_CONFIG.get("channels", {}),
 }
 
+# Portal rate limits per site, e.g. {"submit_ip": "20/h"} (see aduan_publik/portal/abuse.py).
+ADUAN_PORTAL_RATES: dict[str, str] = SITE_CONFIG.get("portal_rates", {})
+
 UNFOLD = {
     "SITE_TITLE": "Aduan Publik",
     "SITE_HEADER": "Aduan Publik — Meja Kerja",
