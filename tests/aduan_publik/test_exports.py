@@ -48,3 +48,9 @@ def test_export_refused_without_desk_role(client, django_user_model):
     assert client.get("/export/aduan.csv").status_code == 403
     client.logout()
     assert client.get("/export/aduan.csv").status_code == 302
+
+
+def test_desk_list_links_to_the_export(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get("/desk/aduan_publik/complaint/").content.decode()
+    assert 'href="/export/aduan.csv"' in page
