@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from aduan_publik.sites import load_site_config, site_dir
+from aduan_publik.sites import DEFAULT_DEADLINES, load_site_config, site_dir
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 SITES_DIR = Path(os.environ.get("ADUAN_SITES_DIR", BENCH_DIR / "sites"))
@@ -192,14 +192,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # The hub's own settings, with site_config.json able to override each key.
 ADUAN: dict[str, Any] = {
     "city_name": SITE_CONFIG.get("city_name", "Kota Contoh"),
-    "deadlines": {
-        "verify_working_days": 3,
-        "respond_working_days": 5,
-        "complete_days": 14,
-        "complete_field_check_days": 60,
-        "autoclose_working_days": 10,
-        **SITE_CONFIG.get("deadlines", {}),
-    },
+    "deadlines": {**DEFAULT_DEADLINES, **SITE_CONFIG.get("deadlines", {})},
     "extra_days_off": SITE_CONFIG.get("extra_days_off", []),
     # "government" adds the cuti bersama (joint leave days) to the public holidays.
     "holiday_categories": SITE_CONFIG.get("holiday_categories", ["public", "government"]),

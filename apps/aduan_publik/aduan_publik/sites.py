@@ -17,6 +17,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 
+# Stage durations when a site says nothing (the domain brief's figures); settings.py and
+# new sites both start from these.
+DEFAULT_DEADLINES: dict[str, int] = {
+    "verify_working_days": 3,
+    "respond_working_days": 5,
+    "complete_days": 14,
+    "complete_field_check_days": 60,
+    "autoclose_working_days": 10,
+}
+
 TIME_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 DB_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "pgsql://")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
@@ -85,13 +95,7 @@ def new_site_config(
         "time_zone": tz,
         "language": language,
         "city_name": city_name,
-        "deadlines": {
-            "verify_working_days": 3,
-            "respond_working_days": 5,
-            "complete_days": 14,
-            "complete_field_check_days": 60,
-            "autoclose_working_days": 10,
-        },
+        "deadlines": dict(DEFAULT_DEADLINES),
         "extra_days_off": [],
         "channels": {},
     }
