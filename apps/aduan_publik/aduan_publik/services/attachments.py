@@ -12,11 +12,14 @@ import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from .. import access
 from ..models import Attachment, Complaint, FollowUp, Message
 from ..workflow import WorkflowError
+from .audit import event_record
 
 
 class AttachmentRejected(WorkflowError):
@@ -114,3 +117,21 @@ def attachment_create(
         sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=by if by is not None and not isinstance(by, str) else None,
     )
+
+
+@transaction.atomic
+def attachment_review(*, attachment: Attachment, by: Any, public: bool) -> Attachment:
+    """An admin decides whether a file may appear on the public pages (faces, house numbers...)."""
+    attachment = Attachment.objects.select_for_update().select_related("complaint").get(pk=attachment.pk)
+    access.require(by, "edit", attachment.complaint)
+    if attachment.public_reviewed == public:
+        return attachment
+    attachment.public_reviewed = public
+    attachment.save(update_fields=["public_reviewed"])
+    event_record(
+        complaint=attachment.complaint, by=by, verb="attachment_reviewed",
+        summary=(_("Lampiran %(name)s boleh tampil publik.") if public
+                 else _("Lampiran %(name)s disembunyikan dari publik.")) % {"name": attachment.original_name},
+        data={"attachment": attachment.pk, "public": public},
+    )
+    return attachment
