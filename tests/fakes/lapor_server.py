@@ -62,6 +62,7 @@ class FakeLapor:
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
         self._next_id = 1916449
+        self._next_followup = 0
         self._clock = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
         self._server: ThreadingHTTPServer | None = None
 
@@ -117,7 +118,7 @@ class FakeLapor:
                 "is_secret": False, "user": {"id": f"u{lapor_id}", "name": "Siti Aminah", "phone": "0812000",
                                              "email": "siti@example.org"},
                 "created_at": self.tick(), "updated_at": self._clock.isoformat(), "attachments": [],
-                **fields,
+                "followups_count": 0, **fields,
             }
             self.reports[lapor_id] = report
             return report
@@ -165,12 +166,31 @@ class FakeLapor:
                                         "last_page": max(1, -(-total // per_page))}}
 
     def add_followup(self, form: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+        """A follow-up posted by the institution (the hub's push)."""
         with self._lock:
             entry = {"id": f"f{len(self.posted) + 1}", **form, "files": files}
             self.posted.append(entry)
-            self.followups.setdefault(str(form.get("complaint_id")), []).append(
-                {"id": entry["id"], "content": form.get("content", "")})
+            self._converse(str(form.get("complaint_id")), {"id": entry["id"], "content": form.get("content", ""),
+                                                          "author_type": "institution"})
             return entry
+
+    def reply(self, lapor_id: str, content: str, *, author_type: str = "reporter",
+              attachments: list[dict[str, str]] | None = None) -> dict[str, Any]:
+        """Script a follow-up written on LAPOR! (by the reporter unless ``author_type`` says otherwise)."""
+        with self._lock:
+            self._next_followup += 1
+            item = {"id": f"r{self._next_followup}", "content": content, "author_type": author_type,
+                    "attachments": attachments or []}
+            self._converse(lapor_id, item)
+            return item
+
+    def _converse(self, lapor_id: str, item: dict[str, Any]) -> None:
+        """Append to a report's conversation: like LAPOR!, it counts and touches the report."""
+        item.setdefault("created_at", self.tick())
+        self.followups.setdefault(lapor_id, []).append(item)
+        if lapor_id in self.reports:
+            self.reports[lapor_id].update(followups_count=len(self.followups[lapor_id]),
+                                          updated_at=self._clock.isoformat())
 
 
 def _multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], list[tuple[str, bytes]]]:

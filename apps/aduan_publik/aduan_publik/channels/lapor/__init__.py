@@ -39,6 +39,14 @@ class LaporChannel(Channel):
                                                    "(lihat antrean kirim SP4N-LAPOR!)."))
         return SendResult(state="sent", note=_("Tidak dikirim terpisah: pelapor melihat status di SP4N-LAPOR!."))
 
+    def fetch_media(self, media_id: str) -> tuple[bytes, str]:
+        """A file on a reporter's follow-up (``media_id`` encodes its LAPOR! URL or path)."""
+        from .api import current_config
+        from .client import LaporClient
+        from .followups import media_url
+
+        return LaporClient(current_config()).download(media_url(media_id)), ""
+
     def on_event(self, event_id: int) -> None:
         """Turn the event into outbox rows and try them at once; retries belong to the outbox."""
         from .push import outbox_from_event, outbox_send

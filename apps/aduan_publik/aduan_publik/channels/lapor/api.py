@@ -47,7 +47,9 @@ PATHS: dict[str, str] = {
 LIST_PARAMS: dict[str, str] = {"page": "page", "per_page": "per_page", "updated_since": "updated_since"}
 
 # Where the list answer keeps its items and paging facts (dotted paths into the JSON).
-LIST_SHAPE: dict[str, str] = {"items": "data", "last_page": "meta.last_page", "total": "meta.total"}
+LIST_SHAPE: dict[str, str] = {"items": "data", "last_page": "meta.last_page", "total": "meta.total",
+                              # where the follow-ups answer keeps its items
+                              "followup_items": "data"}
 
 # Field names of the calls that write (multipart forms): our name -> LAPOR!'s name.
 FORMS: dict[str, dict[str, str]] = {
@@ -80,9 +82,22 @@ FIELDS: dict[str, str] = {
     "attachments": "attachments",
     "attachment_url": "url",
     "attachment_name": "name",
+    # How many follow-ups a report has, when the list item says so (Laravel's ``withCount``
+    # naming). Known and unchanged: the follow-ups are not fetched again.
+    "followup_count": "followups_count",
+    # Fields of one item of ``GET /complaints/{id}/followups``.
     "followup_id": "id",
     "followup_content": "content",
+    "followup_author": "author_type",
+    "followup_created_at": "created_at",
+    "followup_attachments": "attachments",
 }
+
+# Values of ``followup_author`` that mean "written by the reporter" (compared case-insensitively).
+# Anything else — the institution, LAPOR!'s admins, our own pushed follow-ups — is not a
+# reporter message. Unknown values are skipped on purpose: echoing our own follow-up back as
+# a reporter reply would reopen every answered complaint.
+REPORTER_AUTHORS: tuple[str, ...] = ("reporter", "pelapor", "user", "masyarakat")
 
 # ---- statuses -------------------------------------------------------------------------------
 
@@ -147,6 +162,7 @@ class ApiConfig:
     statuses: Mapping[str, str]
     import_columns: Mapping[str, list[str]]
     options: Mapping[str, Any]
+    reporter_authors: tuple[str, ...] = REPORTER_AUTHORS
 
     def url(self, name: str, **ids: Any) -> str:
         return self.base_url.rstrip("/") + self.paths[name].format(**ids)
@@ -174,6 +190,7 @@ def api_config(site: Mapping[str, Any]) -> ApiConfig:
         statuses={**STATUSES, **site.get("statuses", {})},
         import_columns=columns,
         options={k: site[k] for k in DEFAULTS if k in site},
+        reporter_authors=tuple(str(v).casefold() for v in site.get("reporter_authors", REPORTER_AUTHORS)),
     )
 
 
@@ -226,13 +243,20 @@ class RemoteReport:
     created_at: datetime | None = None
     updated_at: datetime | None = None
     attachments: tuple[tuple[str, str], ...] = field(default=())  # (url, filename)
+    followup_count: int | None = None  # None: the list item does not say
 
     def content_hash(self) -> str:
         """Hash of everything we take from the report: equal hashes mean nothing to do."""
         data = asdict(self)
         data.pop("updated_at")  # a touch without a change is no change
+        data.pop("followup_count")  # the conversation has its own marker
         blob = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
         return hashlib.sha256(blob.encode()).hexdigest()
+
+    def followups_marker(self) -> str:
+        """What says the conversation may have changed: the remote update time and follow-up count."""
+        stamp = self.updated_at.isoformat() if self.updated_at else ""
+        return f"{stamp}|{'' if self.followup_count is None else self.followup_count}"
 
 
 def dig(data: Any, path: str) -> Any:
@@ -271,7 +295,8 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def report_from_values(values: Mapping[str, Any], attachments: tuple[tuple[str, str], ...] = ()) -> RemoteReport:
+def report_from_values(values: Mapping[str, Any], attachments: tuple[tuple[str, str], ...] = (),
+                       followup_count: int | None = None) -> RemoteReport:
     """Validate values keyed by our field names (from the API or an export row)."""
     lapor_id = _text(values.get("lapor_id")).lstrip("#")
     if lapor_id.endswith(".0"):  # spreadsheets turn 1916449 into 1916449.0
@@ -289,7 +314,7 @@ def report_from_values(values: Mapping[str, Any], attachments: tuple[tuple[str, 
             "reporter_id", "reporter_name", "reporter_phone", "reporter_email")},
         is_anonymous=to_bool(values.get("is_anonymous")), is_secret=to_bool(values.get("is_secret")),
         created_at=to_datetime(values.get("created_at")), updated_at=to_datetime(values.get("updated_at")),
-        attachments=attachments,
+        attachments=attachments, followup_count=followup_count,
     )
 
 
@@ -305,7 +330,14 @@ def parse_report(cfg: ApiConfig, raw: Any) -> RemoteReport:
         if url:
             name = _text(dig(item, f["attachment_name"])) if isinstance(item, Mapping) else ""
             files.append((url, name or url.rsplit("/", 1)[-1]))
-    return report_from_values(values, tuple(files))
+    return report_from_values(values, tuple(files), _count(dig(raw, f["followup_count"])))
+
+
+def _count(value: Any) -> int | None:
+    try:
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None  # unreadable: treat as unknown, so the follow-ups are fetched
 
 
 @dataclass(frozen=True)
@@ -327,11 +359,49 @@ def parse_list(cfg: ApiConfig, body: Any) -> ListPage:
     return ListPage(items=items, last_page=last_page)
 
 
+def _followup_items(cfg: ApiConfig, body: Any) -> list[Any]:
+    items = dig(body, cfg.list_shape["followup_items"]) if isinstance(body, Mapping) else body
+    if not isinstance(items, list):
+        raise RecordError("jawaban tindak lanjut tidak berisi larik data")
+    return items
+
+
 def followup_ids_and_texts(cfg: ApiConfig, body: Any) -> list[tuple[str, str]]:
     """(id, content) of each follow-up in the follow-ups answer, to spot one already posted."""
-    items = dig(body, "data") if isinstance(body, Mapping) else body
+    items = dig(body, cfg.list_shape["followup_items"]) if isinstance(body, Mapping) else body
     return [(_text(dig(i, cfg.fields["followup_id"])), _text(dig(i, cfg.fields["followup_content"])))
             for i in items or () if isinstance(i, Mapping)]
+
+
+@dataclass(frozen=True)
+class RemoteFollowup:
+    """One item of a report's conversation on LAPOR!."""
+
+    followup_id: str
+    content: str
+    by_reporter: bool
+    created_at: datetime | None = None
+    attachments: tuple[tuple[str, str], ...] = field(default=())  # (url, filename)
+
+
+def parse_followups(cfg: ApiConfig, body: Any) -> list[RemoteFollowup]:
+    """The follow-ups answer, read through the field mapping; :class:`RecordError` on a bad shape."""
+    f, result = cfg.fields, []
+    for raw in _followup_items(cfg, body):
+        if not isinstance(raw, Mapping):
+            raise RecordError(f"tindak lanjut bukan objek JSON: {str(raw)[:80]}")
+        followup_id = _text(dig(raw, f["followup_id"]))
+        if not followup_id:
+            raise RecordError("tindak lanjut tanpa ID")
+        author = _text(dig(raw, f["followup_author"])).casefold()
+        files = tuple((_text(dig(a, f["attachment_url"])), _text(dig(a, f["attachment_name"])))
+                      for a in dig(raw, f["followup_attachments"]) or () if isinstance(a, Mapping))
+        result.append(RemoteFollowup(
+            followup_id=followup_id, content=_text(dig(raw, f["followup_content"])),
+            by_reporter=author in cfg.reporter_authors, created_at=to_datetime(dig(raw, f["followup_created_at"])),
+            attachments=tuple((url, name or url.rsplit("/", 1)[-1]) for url, name in files if url),
+        ))
+    return result
 
 
 def current_config() -> ApiConfig:

@@ -112,8 +112,10 @@ class LaporClient:
             url = self.cfg.base_url.rstrip("/") + url
         return self.call("GET", url).content
 
-    def followups(self, lapor_id: str) -> Any:
-        return self.json("GET", self.cfg.url("followups", id=lapor_id), tries=1)
+    def followups(self, lapor_id: str, tries: int | None = 1) -> Any:
+        """The report's conversation. Once by default (the push's check); the pull passes
+        ``tries=None`` to ride out a passing error like its other calls."""
+        return self.json("GET", self.cfg.url("followups", id=lapor_id), tries=tries)
 
     def followup_add(self, lapor_id: str, content: str, is_secret: bool,
                      files: Sequence[tuple[str, bytes, str]] = ()) -> Any:

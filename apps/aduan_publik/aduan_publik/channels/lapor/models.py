@@ -46,6 +46,9 @@ class LaporLink(models.Model):
     remote_updated_at = models.DateTimeField(_("diperbarui di LAPOR!"), null=True, blank=True)
     attachments_done = models.JSONField(default=list, blank=True)  # URLs stored or refused for good
     attachment_errors = models.JSONField(_("lampiran gagal diunduh"), default=dict, blank=True)
+    # RemoteReport.followups_marker() of the last pull that read the whole conversation: equal
+    # means the follow-ups need not be fetched; left behind by a failed fetch, so it is retried.
+    followups_marker = models.CharField(max_length=80, blank=True)
     source = models.CharField(_("sumber"), max_length=10, default="api")  # "api" or "import"
     synced_at = models.DateTimeField(_("disinkronkan"), auto_now=True)
 

@@ -47,13 +47,19 @@ def missing_attachments(link: LaporLink, report: RemoteReport) -> bool:
 def report_upsert(*, report: RemoteReport, cfg: ApiConfig, client: LaporClient | None = None,
                   source: str = "api", link: LaporLink | None = None) -> str:
     """Create or update the complaint of ``report``; returns created/updated/unchanged."""
+    return report_upsert_link(report=report, cfg=cfg, client=client, source=source, link=link)[0]
+
+
+def report_upsert_link(*, report: RemoteReport, cfg: ApiConfig, client: LaporClient | None = None,
+                       source: str = "api", link: LaporLink | None = None) -> tuple[str, LaporLink]:
+    """:func:`report_upsert`, also giving the link (the pull reads the conversation next)."""
     digest = report.content_hash()
     if link is None:
         link = LaporLink.objects.filter(lapor_id=report.lapor_id).select_related("complaint").first()
     if link is not None and link.content_hash == digest:
         if client is not None and missing_attachments(link, report):
             _fetch_attachments(link, report, client)  # a download that failed last time
-        return UNCHANGED
+        return UNCHANGED, link
     with transaction.atomic():
         if link is None:
             link = _create(report, cfg, source, digest)
@@ -63,7 +69,7 @@ def report_upsert(*, report: RemoteReport, cfg: ApiConfig, client: LaporClient |
             outcome = UPDATED
     if client is not None:
         _fetch_attachments(link, report, client)
-    return outcome
+    return outcome, link
 
 
 def _create(report: RemoteReport, cfg: ApiConfig, source: str, digest: str) -> LaporLink:

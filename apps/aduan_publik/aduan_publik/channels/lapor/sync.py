@@ -21,8 +21,9 @@ from aduan_publik.channels.base import ChannelError
 
 from .api import ApiConfig, RecordError, RemoteReport, current_config, parse_list, parse_report
 from .client import LaporClient
+from .followups import followups_needed, followups_sync
 from .models import LaporLink, SyncState
-from .reports import report_upsert
+from .reports import report_upsert_link
 
 logger = logging.getLogger(__name__)
 MAX_PAGES = 5000  # a server that ignores ``page`` must not loop us forever
@@ -93,15 +94,33 @@ def _sync_page(cfg: ApiConfig, client: LaporClient, items: list[Any], counts: Co
     links = {link.lapor_id: link for link in LaporLink.objects.filter(lapor_id__in=[r.lapor_id for r in reports])}
     for report in reports:
         try:
-            outcome = report_upsert(report=report, cfg=cfg, client=client, link=links.get(report.lapor_id))
+            outcome, link = report_upsert_link(report=report, cfg=cfg, client=client,
+                                               link=links.get(report.lapor_id))
         except Exception as exc:  # one bad report must not stop the others; it is retried next run
             logger.exception("LAPOR! report %s failed", report.lapor_id)
             _error(counts, errors, f"laporan {report.lapor_id}: {exc}")
             continue
         counts[outcome] += 1
+        _sync_followups(cfg, client, link, report, counts, errors)
         if report.updated_at and (newest is None or report.updated_at > newest):
             newest = report.updated_at
     return newest
+
+
+def _sync_followups(cfg: ApiConfig, client: LaporClient, link: LaporLink, report: RemoteReport,
+                    counts: Counter[str], errors: list[str]) -> None:
+    """The reporter's replies on LAPOR!; a failure keeps the report's update and the cursor waits."""
+    if not followups_needed(link, report):
+        return
+    try:
+        received = followups_sync(link=link, report=report, cfg=cfg, client=client)
+    except Exception as exc:  # ChannelError, RecordError or a bug: the next run reads it again
+        logger.warning("LAPOR! follow-ups of %s: %s", report.lapor_id, exc, exc_info=not isinstance(
+            exc, (ChannelError, RecordError)))
+        _error(counts, errors, f"tindak lanjut laporan {report.lapor_id}: {exc}")
+        return
+    if received:
+        counts["replies"] += received
 
 
 def _error(counts: Counter[str], errors: list[str], message: str) -> None:
