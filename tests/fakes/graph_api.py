@@ -9,14 +9,19 @@ Used by the WhatsApp tests and the benchmark::
         ...
         assert fake.sends()[0]["json"]["text"]["body"] == "…"
 
-It answers ``POST /{version}/{phone-number-id}/messages`` with a fresh ``wamid``, ``GET
+It answers ``POST /{version}/{phone-number-id}/messages`` with a fresh ``wamid`` (a media
+message must name a media id uploaded before), ``POST /{version}/{phone-number-id}/media``
+(multipart, its parts recorded in :attr:`uploads`) with a fresh media id, ``GET
 /{version}/{media-id}`` with a download URL on itself, and that URL with the bytes. Every
 request is recorded. Scripted answers are consumed one per send; ``hang_sends()`` blocks the
-next sends until ``release()`` (to kill a worker in the middle of one).
+next sends until ``release()`` (to kill a worker in the middle of one); ``OK`` in a script is
+one ordinary success.
 """
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import itertools
 import json
 import threading
@@ -27,6 +32,8 @@ from typing import Any
 
 TOKEN = "test-access-token"
 HANG = "hang"
+OK = "ok"
+MEDIA_TYPES = ("image", "document", "audio", "video")
 
 
 @dataclass
@@ -45,6 +52,7 @@ class FakeGraphAPI:
         self.requests: list[dict[str, Any]] = []
         self.media: dict[str, tuple[bytes, str]] = {}
         self.media_errors: dict[str, Reply] = {}
+        self.uploads: dict[str, dict[str, Any]] = {}  # media id → the upload's multipart fields
         self._script: deque[Reply | str] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -110,23 +118,40 @@ class FakeGraphAPI:
     def sends(self) -> list[dict[str, Any]]:
         return [r for r in list(self.requests) if r["method"] == "POST" and r["path"].endswith("/messages")]
 
+    def accepted(self) -> list[dict[str, Any]]:
+        """The sends answered with a wamid, as their JSON bodies plus ``wamid``."""
+        return [{**s["json"], "wamid": s["reply"]["messages"][0]["id"]} for s in self.sends()
+                if "messages" in (s.get("reply") or {})]
+
+    def media_sends(self) -> list[dict[str, Any]]:
+        """The media messages sent, as their JSON bodies."""
+        return [s["json"] for s in self.sends() if (s["json"] or {}).get("type") in MEDIA_TYPES]
+
     # ---- serving --------------------------------------------------------------------------
 
     def handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Reply:
-        record = {"method": method, "path": path, "headers": headers, "json": _json(body)}
+        record = {"method": method, "path": path, "headers": headers, "json": _json(body),
+                  "form": _multipart(headers.get("content-type", ""), body)}
         with self._lock:
             self.requests.append(record)
+        reply = self._route(method, path, headers, record)
+        record["reply"] = reply.body
+        return reply
+
+    def _route(self, method: str, path: str, headers: dict[str, str], record: dict[str, Any]) -> Reply:
         if headers.get("authorization") != f"Bearer {self.token}":
             return self.error(190, status=401, message="Invalid OAuth access token")
         if method == "POST" and path.endswith("/messages"):
-            return self._send()
+            return self._send(record["json"] or {})
+        if method == "POST" and path.endswith("/media"):
+            return self._upload(record["form"])
         if method == "GET" and path.startswith("/download/"):
             return self._download(path.rsplit("/", 1)[-1])
         if method == "GET" and path.startswith(f"/{self.version}/"):
             return self._media_info(path.rsplit("/", 1)[-1])
         return self.error(100, status=404, message="Unknown path")
 
-    def _send(self) -> Reply:
+    def _send(self, payload: dict[str, Any]) -> Reply:
         with self._lock:
             scripted = self._script.popleft() if self._script else None
         if scripted == HANG or not self._gate.is_set():
@@ -134,7 +159,19 @@ class FakeGraphAPI:
             self._gate.wait(timeout=120)
         if isinstance(scripted, Reply):
             return scripted
+        kind = payload.get("type")
+        if kind in MEDIA_TYPES and (payload.get(kind) or {}).get("id") not in self.uploads:
+            return self.error(131053, message="Media upload error", details="unknown media id")
         return Reply(body={"messaging_product": "whatsapp", "messages": [{"id": f"wamid.FAKE{next(self._ids)}"}]})
+
+    def _upload(self, form: dict[str, Any]) -> Reply:
+        file = form.get("file") or {}
+        if form.get("messaging_product") != "whatsapp" or not form.get("type") or not file.get("content"):
+            return self.error(100, message="(#100) The parameter messaging_product, type or file is required")
+        media_id = f"media.FAKE{next(self._ids)}"
+        with self._lock:
+            self.uploads[media_id] = form
+        return Reply(body={"id": media_id})
 
     def _media_info(self, media_id: str) -> Reply:
         if media_id in self.media_errors:
@@ -157,6 +194,24 @@ def _json(body: bytes) -> Any:
         return json.loads(body) if body else None
     except ValueError:
         return None
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """The fields of a multipart/form-data body: text values, and files as name/type/content."""
+    if not content_type.startswith("multipart/form-data"):
+        return {}
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+    fields: dict[str, Any] = {}
+    for part in parsed.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        if filename is None:
+            fields[name] = content.decode()
+        else:
+            fields[name] = {"filename": filename, "content_type": part.get_content_type(), "content": content}
+    return fields
 
 
 def _handler(fake: FakeGraphAPI) -> type[BaseHTTPRequestHandler]:

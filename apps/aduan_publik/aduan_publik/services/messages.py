@@ -172,6 +172,27 @@ def message_send(*, message_id: int) -> None:
     _set_state(message.pk, result.state or M.SENT, external_id=result.external_id, error=result.note)
 
 
+def message_sent_parts(*, message_id: int) -> dict[str, str]:
+    """Parts of a multi-part outbound message (text, each file) already sent: part → provider id."""
+    meta = Message.objects.filter(pk=message_id).values_list("meta", flat=True).first() or {}
+    return dict(meta.get("sent_parts") or {})
+
+
+def message_part_record(*, message_id: int, part: str, external_id: str) -> None:
+    """Note at once, in its own transaction, that one part went out.
+
+    A channel sending a message in several parts calls this after each: when a later part fails
+    and the message is retried, the channel skips what the resident already has.
+    """
+    with transaction.atomic():
+        message = Message.objects.select_for_update(of=("self",)).filter(pk=message_id).first()
+        if message is None:
+            return
+        meta = dict(message.meta or {})
+        meta["sent_parts"] = {**(meta.get("sent_parts") or {}), part: external_id}
+        Message.objects.filter(pk=message_id).update(meta=meta)
+
+
 def _set_state(message_id: int, state: str, *, error: str = "", external_id: str = "") -> None:
     now = timezone.now()
     fields: dict[str, Any] = {"state": state, "error": error, "state_changed_at": now}

@@ -7,8 +7,9 @@ with a key made of the message and status ids, answered 200 at once and parsed i
 (:mod:`.payloads`). A ``STATUS <number>`` message is answered before routing (:mod:`.keywords`).
 
 Outbound: free text inside the 24-hour window, the site's approved template outside it
-(:mod:`.outbound`), through a small Graph API client (:mod:`.client`). Media is downloaded
-from the Graph API in a retrying job.
+(:mod:`.outbound`), through a small Graph API client (:mod:`.client`); a follow-up's evidence
+goes after the text as media messages (:mod:`.media`). Inbound media is downloaded from the
+Graph API in a retrying job.
 
 Site settings (``site_config.json`` → ``channels.whatsapp``): ``phone_number_id``,
 ``access_token``, ``app_secret``, ``verify_token`` (required); ``graph_base_url``,
@@ -21,6 +22,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ..base import (
     Capabilities,
@@ -33,10 +35,17 @@ from ..base import (
     SignatureError,
     StatusUpdate,
 )
-from . import outbound, payloads
+from . import media, outbound, payloads
 from .client import GraphClient, GraphConfig, OutsideWindow
 
 SIGNATURE_HEADER = "x-hub-signature-256"
+TEXT_PART = "text"
+
+
+def _unsent_note(sent: str, files: int) -> str:
+    """What staff read on the message when the evidence did not go as WhatsApp media."""
+    return _("%(sent)s; %(n)d lampiran bukti tidak dikirim lewat WhatsApp (di luar jendela 24 jam) — "
+             "pelapor dapat melihatnya di halaman pelacakan aduan") % {"sent": sent, "n": files}
 
 
 class WhatsAppChannel(Channel):
@@ -87,16 +96,64 @@ class WhatsAppChannel(Channel):
         return status_keyword_answer(inbound=message)
 
     def send(self, message: OutboundMessage) -> SendResult:
-        """Free text inside the 24-hour window, the reply template outside (or when Meta says 131047)."""
-        cfg = self.config()
+        """Free text inside the 24-hour window, the reply template outside (or when Meta says 131047).
+
+        With attachments (a follow-up's evidence): inside the window the text, then each file as
+        its own media message, every part recorded as it goes so a retry sends only what is
+        missing; outside it the template alone (it cannot carry arbitrary media), with a note.
+        """
         client = self.client()
-        if outbound.inside_window(message.last_inbound_at):
+        if not message.attachments:
+            if outbound.inside_window(message.last_inbound_at):
+                try:
+                    return SendResult(external_id=client.send(outbound.text_payload(message)))
+                except OutsideWindow:
+                    pass  # Meta's clock disagrees with ours: the template is always allowed
+            return self._send_template(client, message, 0)
+        return self._send_with_media(client, message)
+
+    def _send_template(self, client: GraphClient, message: OutboundMessage, files: int) -> SendResult:
+        wamid = client.send(outbound.template_payload(message, self.config()))
+        if not files:
+            return SendResult(external_id=wamid, note="templat")
+        return SendResult(external_id=wamid, note=_unsent_note("templat", files))
+
+    def _send_with_media(self, client: GraphClient, message: OutboundMessage) -> SendResult:
+        from ...services.messages import message_part_record, message_sent_parts
+
+        files = media.outbound_files(message.attachments)  # refuses oversized files before any send
+        done = message_sent_parts(message_id=message.message_id)
+        text_id = done.get(TEXT_PART)
+        if not text_id:
+            if not outbound.inside_window(message.last_inbound_at):
+                return self._send_template(client, message, len(files))
             try:
-                return SendResult(external_id=client.send(outbound.text_payload(message)))
+                text_id = client.send(outbound.text_payload(message))
             except OutsideWindow:
-                pass  # Meta's clock disagrees with ours: the template is always allowed
-        wamid = client.send(outbound.template_payload(message, cfg))
-        return SendResult(external_id=wamid, note="templat")
+                return self._send_template(client, message, len(files))
+            message_part_record(message_id=message.message_id, part=TEXT_PART, external_id=text_id)
+        for index, item in enumerate(files, 1):
+            if item.part in done:
+                continue
+            try:
+                wamid = self._send_file(client, message, item, index, len(files))
+            except OutsideWindow:  # the window closed between retries: the rest stays on the portal
+                missing = sum(1 for f in files if f.part not in done)
+                return SendResult(external_id=text_id, note=_unsent_note("teks", missing))
+            message_part_record(message_id=message.message_id, part=item.part, external_id=wamid)
+            done[item.part] = wamid
+        return SendResult(external_id=text_id)
+
+    def _send_file(self, client: GraphClient, message: OutboundMessage, item: media.OutboundFile,
+                   index: int, total: int) -> str:
+        try:
+            media_id = client.upload_media(media.read(item), item.filename, item.content_type)
+            caption = media.caption(message, item, index, total)
+            return client.send(media.media_payload(message, item, media_id, caption))
+        except OutsideWindow:
+            raise
+        except PermanentChannelError as exc:
+            raise PermanentChannelError(f"{item.filename}: {exc}", code=exc.code) from exc
 
     def fetch_media(self, media_id: str) -> tuple[bytes, str]:
         """Resolve the media id to its short-lived URL, check the size, download with the token."""

@@ -1,8 +1,8 @@
-"""A small Graph API client for the outbound side (send, media download), on ``requests``.
+"""A small Graph API client for the outbound side (send, media upload and download), on ``requests``.
 
 Why not ``pywa``: its client fixes the base URL to graph.facebook.com (set on its session in
 ``GraphAPI.__init__``), so tests could not point it at the local fake over real HTTP without
-patching its internals, and it brings httpx plus its own webhook framework we do not use. Two
+patching its internals, and it brings httpx plus its own webhook framework we do not use. Four
 endpoints and one error table are little code; the error table is what matters:
 
 * never retried: 131026 (undeliverable), 131050 (user stopped marketing), 131047 (outside the
@@ -74,6 +74,19 @@ class GraphClient:
             return str(data["messages"][0]["id"])
         except (KeyError, IndexError, TypeError):
             raise PermanentChannelError(f"jawaban Graph API tanpa id pesan: {str(data)[:200]}") from None
+
+    def upload_media(self, content: bytes, filename: str, content_type: str) -> str:
+        """POST /{phone-number-id}/media (multipart); returns the media id to send by.
+
+        An upload sends nothing to the resident, so uploading again on a retry is harmless.
+        """
+        url = self.config.url(f"{self.config.phone_number_id}/media")
+        data = self._call("POST", url, data={"messaging_product": "whatsapp", "type": content_type},
+                          files={"file": (filename, content, content_type)})
+        media_id = str(data.get("id") or "")
+        if not media_id:
+            raise PermanentChannelError(f"jawaban unggah media tanpa id: {str(data)[:200]}")
+        return media_id
 
     def media_info(self, media_id: str) -> dict[str, Any]:
         """GET /{media-id}: a download URL valid for 5 minutes, mime_type and file_size."""
