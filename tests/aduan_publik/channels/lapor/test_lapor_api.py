@@ -8,6 +8,7 @@ from aduan_publik.channels.lapor.api import (
     STATUSES,
     RecordError,
     api_config,
+    parse_followups,
     parse_list,
     parse_report,
     status_to_hub,
@@ -85,3 +86,30 @@ def test_list_shape_is_checked():
     assert page.last_page == 3 and len(page.items) == 1
     with pytest.raises(RecordError):
         parse_list(CFG, {"message": "oops"})
+
+
+def test_followup_mapping_is_configurable_and_only_known_reporter_values_count():
+    cfg = api_config({"base_url": "http://127.0.0.1:1", "list_shape": {"followup_items": "result.items"},
+                      "fields": {"followup_author": "user.role", "followup_content": "message"},
+                      "reporter_authors": ["Warga"]})
+    body = {"result": {"items": [
+        {"id": 7, "message": "Masih rusak", "user": {"role": "warga"}, "created_at": "2026-01-06 09:00:00",
+         "attachments": [{"url": "/files/a.jpg"}]},
+        {"id": 8, "message": "Sudah kami tindak lanjuti", "user": {"role": "instansi"}},
+        {"id": 9, "message": "?", "user": {}},
+    ]}}
+    mine, theirs, unknown = parse_followups(cfg, body)
+    assert (mine.followup_id, mine.content, mine.by_reporter) == ("7", "Masih rusak", True)
+    assert mine.created_at.isoformat().startswith("2026-01-06T09:00:00")
+    assert mine.attachments == (("/files/a.jpg", "a.jpg"),)
+    assert not theirs.by_reporter and not unknown.by_reporter, "an unknown author is never taken as the reporter"
+    with pytest.raises(RecordError):
+        parse_followups(cfg, {"result": {"items": "bukan larik"}})
+
+
+def test_followup_count_is_read_and_left_out_of_the_content_hash():
+    raw = {"id": "1", "content": "Jalan rusak", "followups_count": "2", "updated_at": "2026-01-06T09:00:00+07:00"}
+    report = parse_report(CFG, raw)
+    assert report.followup_count == 2 and report.followups_marker().endswith("|2")
+    assert parse_report(CFG, {**raw, "followups_count": 3}).content_hash() == report.content_hash()
+    assert parse_report(CFG, {k: v for k, v in raw.items() if k != "followups_count"}).followup_count is None
