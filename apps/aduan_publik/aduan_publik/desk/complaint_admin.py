@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -73,12 +73,12 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
         (_("Penanda"), {"fields": ("is_anonymous", "is_secret", "field_check")}),
         (_("Waktu"), {"fields": ("received_at", "due_at", "verified_at", "first_response_at", "answered_at",
                                  "closed_at")}),
-        (_("Penyelesaian"), {"fields": ("archive_reason", "status_note", "duplicate_of", "forwarded_to",
+        (_("Penyelesaian"), {"fields": ("archive_reason", "status_note", "duplicate_label", "forwarded_to",
                                         "rating", "rating_comment")}),
     )
     readonly_fields = ("tracking_number", "status", "channel", "received_at", "due_at", "verified_at",
                        "first_response_at", "answered_at", "closed_at", "archive_reason", "status_note",
-                       "duplicate_of", "forwarded_to", "rating", "rating_comment")
+                       "duplicate_label", "forwarded_to", "rating", "rating_comment")
 
     # ---- list -----------------------------------------------------------------------------
 
@@ -114,6 +114,16 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     def reporter(self, obj: Complaint) -> str:
         """Fallback without a viewer: masked. :meth:`get_list_display` swaps in the viewer's column."""
         return access.reporter_display(None, obj)["name"] or "—"
+
+    @display(description=_("duplikat dari"))
+    def duplicate_label(self, obj: Complaint) -> str:
+        """Only the number (the reporter is told it too): the original may belong to another OPD, whose
+        title and page this viewer must not see; the link answers 404 to those who may not open it."""
+        if obj.duplicate_of_id is None:
+            return "—"
+        original = Complaint.objects.only("tracking_number").get(pk=obj.duplicate_of_id)
+        return format_html('<a href="{}">{}</a>', reverse("admin:aduan_publik_complaint_change",
+                                                          args=[original.pk]), original.tracking_number)
 
     @display(description=_("batas waktu"), ordering="due_at")
     def due_label(self, obj: Complaint) -> str:
