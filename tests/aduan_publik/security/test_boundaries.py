@@ -98,3 +98,25 @@ def test_templates_never_mark_user_text_safe():
     offenders = [str(p) for p in TEMPLATES.rglob("*.html")
                  if "|safe" in p.read_text() or "autoescape off" in p.read_text()]
     assert offenders == []
+
+
+@pytest.mark.django_db
+def test_csv_export_masks_anonim_for_the_opd_and_leaves_out_other_opds(anon_pu, named_dlh, operator_pu):
+    response = client_for(operator_pu).get("/export/aduan.csv")
+    text = b"".join(response.streaming_content).decode()
+    assert anon_pu.tracking_number in text and "Anonim" in text
+    for secret in (ANON["name"], ANON["phone"], ANON["email"], named_dlh.tracking_number, "Siti Rahayu"):
+        assert secret not in text
+
+
+@pytest.mark.django_db
+def test_leader_reads_but_changes_nothing(anon_pu, leader_user, opd_dlh):
+    client = client_for(leader_user)
+    events = Event.objects.count()
+    assert ANON["name"] in client.get(change_url(anon_pu)).content.decode()  # leaders may see who reported
+    assert client.post(change_url(anon_pu), {"title": "diubah"}).status_code == 403
+    client.post(action_url(anon_pu, "reply"), {"body": "halo"})
+    client.post(action_url(anon_pu, "archive"), {"reason": "spam", "note": "x"})
+    anon_pu.refresh_from_db()
+    assert anon_pu.title == "Jalan berlubang di Jl. Merdeka" and anon_pu.status == "disposed"
+    assert Event.objects.count() == events
