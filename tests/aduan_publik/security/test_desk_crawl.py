@@ -110,3 +110,14 @@ def test_returned_complaint_merged_into_other_opd_shows_nothing_of_it(anon_pu, n
     page = client_for(operator_pu).get(reverse("admin:aduan_publik_complaint_change", args=[anon_pu.pk]))
     assert page.status_code == 200
     assert named_dlh.title not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_list_lookups_cannot_probe_anonim_identity(anon_pu, operator_pu):
+    """``?contact__name__startswith=B`` would be an oracle on the reporter's name, one letter at a time."""
+    client = client_for(operator_pu)
+    list_url = reverse("admin:aduan_publik_complaint_changelist")
+    for lookup in ("contact__name__startswith=Budi", "contact__phone__contains=0812", "contact__email=warga",
+                   "contact__name__startswith=Zzz"):
+        response = client.get(f"{list_url}?{lookup}", follow=True)
+        assert anon_pu.tracking_number not in response.content.decode(), lookup
