@@ -8,7 +8,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
 
-from aduan_publik.models import Attachment, Contact, Disposition, Event
+from aduan_publik.access import hash_access_code
+from aduan_publik.models import Attachment, Complaint, Contact, Disposition, Event
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.services.complaints import complaint_create, complaint_verify
 from aduan_publik.services.messages import complaint_reply
@@ -69,8 +70,13 @@ def test_portal_hides_rahasia_complaints_and_every_name(anon_pu, named_dlh, admi
     assert public.get(f"/publik/{named_dlh.tracking_number}/").status_code == 404
     tracking = public.get(f"/lacak/{anon_pu.tracking_number}/", follow=True).content.decode()
     assert anon_pu.title not in tracking and ANON["name"] not in tracking
-    wrong = public.post("/lacak/", {"number": anon_pu.tracking_number, "code": "SALAHKODE1"}).content.decode()
+    Complaint.objects.filter(pk=anon_pu.pk).update(access_code_hash=hash_access_code("BENARKODE2"))
+    wrong = public.post("/lacak/", {"tracking_number": anon_pu.tracking_number, "code": "SALAHKODE1"},
+                        follow=True).content.decode()
     assert anon_pu.title not in wrong
+    right = public.post("/lacak/", {"tracking_number": anon_pu.tracking_number, "code": "BENARKODE2"},
+                        follow=True).content.decode()
+    assert anon_pu.title in right  # the same request with the right code does open it
 
 
 @pytest.mark.django_db
