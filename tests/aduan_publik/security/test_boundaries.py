@@ -126,3 +126,16 @@ def test_leader_reads_but_changes_nothing(anon_pu, leader_user, opd_dlh):
     anon_pu.refresh_from_db()
     assert anon_pu.title == "Jalan berlubang di Jl. Merdeka" and anon_pu.status == "disposed"
     assert Event.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_portal_files_need_review_or_the_reporters_own_code(anon_pu, named_dlh, admin_user):
+    own = attachment_create(complaint=anon_pu, content=PNG, filename="foto.png")
+    other = attachment_create(complaint=named_dlh, content=PNG, filename="foto.png")
+    resident = Client()
+    assert resident.get(f"/publik/berkas/{own.pk}/").status_code == 404  # not reviewed yet
+    Complaint.objects.filter(pk=anon_pu.pk).update(access_code_hash=hash_access_code("BENARKODE2"))
+    resident.post("/lacak/", {"tracking_number": anon_pu.tracking_number, "code": "BENARKODE2"})
+    assert resident.get(f"/lacak/berkas/{own.pk}/").status_code == 200
+    assert resident.get(f"/lacak/berkas/{other.pk}/").status_code == 404  # someone else's complaint
+    assert Client().get(f"/lacak/berkas/{own.pk}/").status_code == 404  # no code, no file
