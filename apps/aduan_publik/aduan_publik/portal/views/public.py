@@ -6,9 +6,9 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ...views.files import serve_attachment
 from .. import selectors, stats
 from ..forms import PublicFilterForm
-from .files import serve_attachment
 
 PAGE_SIZE = 20
 

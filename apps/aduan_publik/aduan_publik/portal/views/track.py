@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from ... import access
 from ...models import Complaint
 from ...services.lifecycle import complaint_rate, complaint_reporter_reopen, reporter_can_reopen
+from ...views.files import serve_attachment
 from ...workflow import WorkflowError, allowed_actions
 from .. import abuse, selectors, services
 from ..forms import RateForm, ReopenForm, ReplyForm, TrackForm
 from ._common import grant, granted_ids
-from .files import serve_attachment
 
 DETAIL = "aduan_publik:portal:track_detail"
 
