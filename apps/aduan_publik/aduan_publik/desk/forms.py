@@ -74,6 +74,26 @@ class VerifyForm(DeskForm):
                                 field_check=c.field_check)
 
 
+class RerouteForm(DeskForm):
+    """Re-route the part an OPD returned; the returned parts and their reasons are shown as help."""
+
+    opds = forms.ModelMultipleChoiceField(
+        label=_("OPD tujuan yang baru"), queryset=OPD.objects.filter(active=True),
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
+    )
+    instruction = _area(_("Instruksi untuk OPD"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ..selectors.complaints import returned_parts
+
+        super().__init__(*args, **kwargs)
+        if self.complaint is not None:
+            parts = returned_parts(complaint=self.complaint)
+            self.fields["opds"].help_text = "; ".join(
+                f"{d.opd.name}: {d.return_reason}" for d in parts
+            )
+
+
 class PostponeForm(DeskForm):
     request_text = _area(_("Keterangan yang perlu dilengkapi pelapor"))
 
