@@ -24,7 +24,7 @@ from tests.aduan_publik.desk.desk_helpers import LIST_URL, action_url, change_ur
 
 pytestmark = pytest.mark.django_db
 S, D = Complaint.Status, Disposition.State
-REASON = "Saluran di ruas ini kewenangan Dinas Perhubungan."
+REASON = "Saluran di ruas ini kewenangan Dinas Perhubungan <script>alert(1)</script>."
 BODY = "Tim sudah membersihkan saluran dan mengangkut sampah dari lokasi."
 
 
@@ -66,7 +66,8 @@ def test_admin_reroutes_the_returned_part_from_the_complaint_page(admin_client_,
     page = admin_client_.get(change_url(complaint)).content.decode()
     assert action_url(complaint, "reroute") in page and "menunggu disposisi ulang" in page
     form = admin_client_.get(action_url(complaint, "reroute")).content.decode()
-    assert REASON in form  # the OPD's reason helps choose the new OPD
+    assert "kewenangan Dinas Perhubungan &lt;script&gt;" in form  # the reason helps choose, escaped
+    assert "<script>alert(1)" not in form
     response = admin_client_.post(action_url(complaint, "reroute"),
                                   {"opds": [opd_dishub.pk], "instruction": "Bagian saluran"})
     assert response.status_code == 302

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
@@ -89,8 +90,9 @@ class RerouteForm(DeskForm):
         super().__init__(*args, **kwargs)
         if self.complaint is not None:
             parts = returned_parts(complaint=self.complaint)
-            self.fields["opds"].help_text = "; ".join(
-                f"{d.opd.name}: {d.return_reason}" for d in parts
+            # help_text is rendered unescaped by the widgets: the OPD's reason is escaped here.
+            self.fields["opds"].help_text = format_html_join(
+                "; ", "{}: {}", ((d.opd.name, d.return_reason) for d in parts)
             )
 
 
