@@ -16,6 +16,7 @@ from aduan_publik.services.complaints import (
     complaint_mark_not_authority,
     complaint_merge,
     complaint_postpone,
+    complaint_reroute,
     complaint_resume,
     complaint_verify,
 )
@@ -48,8 +49,16 @@ def _other(contact) -> Complaint:
     return other
 
 
+def _reroute(complaint: Complaint, admin, opd) -> None:  # type: ignore[no-untyped-def]
+    """Re-route needs a part an OPD returned: plant one, then re-route it (to the same OPD again)."""
+    now = timezone.now()
+    Disposition.objects.create(complaint=complaint, opd=opd, state="returned", created_at=now, returned_at=now)
+    complaint_reroute(complaint=complaint, by=admin, opds=[opd])
+
+
 # action -> how an admin (or the reporter) performs it through the services
 PERFORM = {
+    "reroute": lambda c, admin, opd, other: _reroute(c, admin, opd),
     "verify": lambda c, admin, opd, other: complaint_verify(complaint=c, by=admin, opds=[opd]),
     "postpone": lambda c, admin, opd, other: complaint_postpone(
         complaint=c, by=admin, request_text="Lokasi persisnya?"),

@@ -199,7 +199,7 @@ def reporter_display(user: Any, complaint: Complaint) -> dict[str, str]:
 # ---- actions -------------------------------------------------------------------------------
 
 ADMIN_ACTIONS = frozenset(
-    {"verify", "postpone", "resume", "archive", "not_authority", "reopen", "reply", "edit", "merge"}
+    {"verify", "reroute", "postpone", "resume", "archive", "not_authority", "reopen", "reply", "edit", "merge"}
 )
 OPD_ACTIONS = frozenset({"accept", "return", "draft_followup"})
 LIAISON_ACTIONS = frozenset({"publish_followup"})

@@ -59,12 +59,27 @@ def status_changed(complaint: Complaint, note: str = "") -> str:
     return f"{text} {note}".strip()
 
 
+def _merged_state(original: Complaint) -> str:
+    """Where the original stands, in words the reporter of the duplicate can trust."""
+    S = Complaint.Status
+    if original.status in (S.RECEIVED, S.POSTPONED, S.RETURNED):
+        return _("sedang kami periksa sebelum diteruskan ke OPD")
+    if original.status in (S.DISPOSED, S.IN_PROGRESS):
+        return _("sedang ditangani OPD terkait")
+    if original.status == S.ANSWERED:
+        return _("sudah ditindaklanjuti OPD")
+    if original.status == S.NOT_AUTHORITY:
+        return _("sudah diteruskan ke %(t)s yang berwenang") % {"t": original.forwarded_to}
+    return _("sudah selesai ditangani")
+
+
 @_in_site_language
 def merged(complaint: Complaint, original: Complaint) -> str:
     return _(
-        "Aduan %(number)s sama dengan aduan %(original)s yang sedang ditangani; "
-        "keduanya kami gabungkan dan perkembangan akan disampaikan melalui %(original)s."
-    ) % {"number": complaint.tracking_number, "original": original.tracking_number}
+        "Aduan %(number)s sama dengan aduan %(original)s, yang %(state)s; keduanya kami gabungkan. "
+        "Pantau perkembangannya di %(url)s dengan nomor dan kode akses aduan Anda."
+    ) % {"number": complaint.tracking_number, "original": original.tracking_number,
+         "state": _merged_state(original), "url": track_url()}
 
 
 def track_url() -> str:

@@ -24,6 +24,9 @@ class WorkflowError(ValidationError):
 # action -> complaint statuses it may start from
 COMPLAINT_TRANSITIONS: dict[str, frozenset[str]] = {
     "verify": frozenset({S.RECEIVED, S.POSTPONED, S.RETURNED}),
+    # re-route (or settle) a part one OPD returned while the others work; the service also
+    # checks that such a part exists
+    "reroute": frozenset({S.DISPOSED, S.IN_PROGRESS, S.ANSWERED}),
     "postpone": frozenset({S.RECEIVED, S.RETURNED}),
     "resume": frozenset({S.POSTPONED}),
     "archive": frozenset({S.RECEIVED, S.POSTPONED, S.RETURNED}),
@@ -46,6 +49,7 @@ DISPOSITION_TRANSITIONS: dict[str, frozenset[str]] = {
 
 ACTION_LABELS = {
     "verify": gettext_lazy("verifikasi dan disposisi"),
+    "reroute": gettext_lazy("disposisi ulang bagian yang dikembalikan"),
     "postpone": gettext_lazy("tunda"),
     "resume": gettext_lazy("lanjutkan"),
     "archive": gettext_lazy("arsipkan"),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from .. import access
 from ..models import Complaint, Disposition
-from ..selectors.complaints import draft_followups, failed_outbound
+from ..selectors.complaints import draft_followups, failed_outbound, returned_parts
 from ..services import complaints as svc
 from ..services import dispositions as disp
 from ..services import lifecycle, messages
@@ -56,6 +56,16 @@ def _verify(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]
         field_check=data["field_check"],
     )
     return _("Aduan diverifikasi dan didisposisikan ke %(o)s.") % {"o": ", ".join(x.opd.name for x in created)}
+
+
+def _reroute(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
+    created = svc.complaint_reroute(complaint=c, by=user, opds=data["opds"], instruction=data["instruction"])
+    return _("Bagian yang dikembalikan didisposisikan ulang ke %(o)s.") % {"o": ", ".join(x.opd.name for x in created)}
+
+
+def _settle_return(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
+    svc.complaint_return_settle(complaint=c, by=user, note=data["reason"])
+    return _("Bagian yang dikembalikan ditutup tanpa disposisi ulang.")
 
 
 def _postpone(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
@@ -120,6 +130,10 @@ def _publish(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any
     return _("Tindak lanjut disetujui dan dikirim ke pelapor.")
 
 
+def _has_returned_part(user: Any, c: Complaint, d: Disposition | None) -> bool:
+    return returned_parts(complaint=c).exists()
+
+
 def _has_failed(user: Any, c: Complaint, d: Disposition | None) -> bool:
     return failed_outbound(complaint=c).exists()
 
@@ -131,6 +145,10 @@ def _has_draft(user: Any, c: Complaint, d: Disposition | None) -> bool:
 L = gettext_lazy
 ACTIONS: dict[str, DeskAction] = {a.slug: a for a in (
     DeskAction("verify", L("Verifikasi & disposisi"), "verify", forms.VerifyForm, _verify, variant="primary"),
+    DeskAction("reroute", L("Disposisi ulang bagian yang dikembalikan"), "reroute", forms.RerouteForm, _reroute,
+               variant="primary", also=_has_returned_part),
+    DeskAction("settle-return", L("Tutup bagian yang dikembalikan"), "reroute", forms.ReasonForm, _settle_return,
+               also=_has_returned_part),
     DeskAction("postpone", L("Tunda"), "postpone", forms.PostponeForm, _postpone),
     DeskAction("resume", L("Lanjutkan verifikasi"), "resume", forms.ConfirmForm, _resume),
     DeskAction("merge", L("Gabungkan ke aduan asli"), "merge", forms.MergeForm, _merge),

@@ -24,7 +24,7 @@ from ..services.deadlines import OVERDUE_STATUSES
 from ..workflow import WorkflowError
 from . import bulk, views
 from .actions import available_actions
-from .filters import OpdFilter, OverdueFilter, QueueFilter
+from .filters import OpdFilter, OverdueFilter, QueueFilter, RerouteFilter
 from .permissions import ADMIN_ONLY, DESK_ROLES, NOBODY, RoleAdminMixin
 
 S = Complaint.Status
@@ -56,7 +56,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     list_display = ("tracking_number", "title", "status_label", "channel", "category", "opd_names",
                     "reporter", "received_at", "due_label", "priority_label")
     list_display_links = ("tracking_number", "title")
-    list_filter = (("status", ChoicesDropdownFilter), OpdFilter, QueueFilter, "channel",
+    list_filter = (("status", ChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter, "channel",
                    ("category", RelatedDropdownFilter), OverdueFilter, "kind", "is_anonymous", "is_secret")
     list_filter_submit = True
     search_fields = ("tracking_number", "title", "description", *IDENTITY_SEARCH)

@@ -1,4 +1,5 @@
-"""List filters of the complaint list: OPD (through dispositions), an OPD's open queue, overdue."""
+"""List filters of the complaint list: OPD (through dispositions), an OPD's open queue, returned parts,
+overdue."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..models import OPD, Complaint, Disposition
+from ..selectors.complaints import awaiting_reroute
 from ..services.deadlines import overdue_complaints
 
 OPEN_WORK = (Disposition.State.PENDING, Disposition.State.ACCEPTED)
@@ -54,6 +56,24 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
         value = self.value()
         return _with_disposition(queryset, value, OPEN_WORK) if value else queryset
+
+
+class RerouteFilter(admin.SimpleListFilter):
+    """The admins' queue of returned parts: an OPD sent its part back, no one re-routed it yet.
+
+    Covers complaints that are wholly returned and those where other OPDs are still working.
+    """
+
+    title = _("dikembalikan OPD, perlu disposisi ulang")
+    parameter_name = "disposisi_ulang"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("ya", _("Ya"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+        if self.value() == "ya":
+            return queryset.filter(pk__in=awaiting_reroute().values("pk"))
+        return queryset
 
 
 class OverdueFilter(admin.SimpleListFilter):

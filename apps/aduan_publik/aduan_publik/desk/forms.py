@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
@@ -72,6 +73,27 @@ class VerifyForm(DeskForm):
             self.initial.update(opds=[default] if default else [], category=c.category_id,
                                 priority=c.priority, is_anonymous=c.is_anonymous, is_secret=c.is_secret,
                                 field_check=c.field_check)
+
+
+class RerouteForm(DeskForm):
+    """Re-route the part an OPD returned; the returned parts and their reasons are shown as help."""
+
+    opds = forms.ModelMultipleChoiceField(
+        label=_("OPD tujuan yang baru"), queryset=OPD.objects.filter(active=True),
+        widget=UnfoldAdminCheckboxSelectMultipleWidget,
+    )
+    instruction = _area(_("Instruksi untuk OPD"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ..selectors.complaints import returned_parts
+
+        super().__init__(*args, **kwargs)
+        if self.complaint is not None:
+            parts = returned_parts(complaint=self.complaint)
+            # help_text is rendered unescaped by the widgets: the OPD's reason is escaped here.
+            self.fields["opds"].help_text = format_html_join(
+                "; ", "{}: {}", ((d.opd.name, d.return_reason) for d in parts)
+            )
 
 
 class PostponeForm(DeskForm):

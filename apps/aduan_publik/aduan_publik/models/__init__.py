@@ -1,5 +1,6 @@
 from .complaint import (
     ACTIVE_DISPOSITION_STATES,
+    AWAITING_REROUTE,
     CLOSED_STATUSES,
     Complaint,
     Contact,
@@ -11,6 +12,7 @@ from .thread import Attachment, Event, InboundEvent, Message
 
 __all__ = [
     "ACTIVE_DISPOSITION_STATES",
+    "AWAITING_REROUTE",
     "CLOSED_STATUSES",
     "OPD",
     "Area",

@@ -200,6 +200,9 @@ class Disposition(models.Model):
     answered_at = models.DateTimeField(_("ditindaklanjuti"), null=True, blank=True)
     returned_at = models.DateTimeField(_("dikembalikan"), null=True, blank=True)
     return_reason = models.TextField(_("alasan pengembalian"), blank=True)
+    # A returned part waits for the admins until they re-route it or decide no other OPD is needed
+    # (No Wrong Door); set then, so the admin queue shows only the parts still waiting.
+    return_handled_at = models.DateTimeField(_("pengembalian ditangani admin"), null=True, blank=True)
     respond_due = models.DateTimeField(_("batas respons"), null=True, blank=True)
     complete_due = models.DateTimeField(_("batas penyelesaian"), null=True, blank=True)
     overdue_flagged_at = models.DateTimeField(null=True, blank=True)
@@ -222,6 +225,8 @@ class Disposition(models.Model):
 
 
 ACTIVE_DISPOSITION_STATES = ("pending", "accepted", "answered")
+# Returned parts the admins have not yet re-routed or settled (see ``Disposition.return_handled_at``).
+AWAITING_REROUTE = models.Q(state="returned", return_handled_at__isnull=True)
 
 
 class FollowUp(models.Model):

@@ -49,6 +49,12 @@ class Message(models.Model):
         FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     is_internal = models.BooleanField(_("catatan internal"), default=False)
+    # Set when a merge moved this row from a duplicate: it stays that complaint's reporter's own
+    # (their tracking page), and is never shown to the surviving complaint's reporter.
+    merged_from = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("digabung dari"),
+    )
     created_at = models.DateTimeField(_("waktu"), db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
@@ -93,6 +99,10 @@ class Attachment(models.Model):
     # Attachments are never public until an admin has looked at them (an "anonymous"
     # reporter's face or house number is in many photos).
     public_reviewed = models.BooleanField(_("boleh tampil publik"), default=False)
+    merged_from = models.ForeignKey(  # as Message.merged_from
+        Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("digabung dari"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -99,9 +99,19 @@ def reporter_attachment_filter() -> Q:
     return Q(followup__state=PUBLISHED) | Q(followup__isnull=True, uploaded_by__isnull=True)
 
 
+def reporter_part(complaint_ids: list[int]) -> Q:
+    """Messages or files that belong to the reporters of ``complaint_ids`` (the codes they proved).
+
+    A merge moves a duplicate's rows to the original but marks them ``merged_from``: they stay
+    the duplicate's reporter's, and are never the original reporter's (another person's
+    messages, phone number or files).
+    """
+    return Q(complaint_id__in=complaint_ids, merged_from__isnull=True) | Q(merged_from_id__in=complaint_ids)
+
+
 def get_reporter_attachment(complaint_ids: list[int], pk: Any) -> Attachment:
     try:
-        return Attachment.objects.filter(reporter_attachment_filter(), complaint_id__in=complaint_ids).get(pk=pk)
+        return Attachment.objects.filter(reporter_attachment_filter(), reporter_part(complaint_ids)).get(pk=pk)
     except (Attachment.DoesNotExist, ValueError, TypeError):
         raise Http404(_("Lampiran tidak ditemukan.")) from None
 
@@ -126,6 +136,7 @@ STATUS_EVENTS = {
     "reopened": gettext_lazy("Aduan dibuka kembali"),
     "archived": gettext_lazy("Aduan diarsipkan"),
     "not_authority": gettext_lazy("Aduan diteruskan ke instansi yang berwenang"),
+    "merged": gettext_lazy("Aduan digabung dengan aduan lain tentang hal yang sama"),
 }
 
 
@@ -139,7 +150,8 @@ def reporter_timeline(complaint: Complaint) -> list[TimelineItem]:
         TimelineItem(at=e.created_at, kind="status", label=str(STATUS_EVENTS[e.verb]), body="")
         for e in complaint.events.filter(verb__in=STATUS_EVENTS).only("created_at", "verb")
     ]
-    messages = (complaint.messages.filter(is_internal=False, followup__isnull=True)
+    own_files = own_files.filter(reporter_part([complaint.pk]))
+    messages = (Message.objects.filter(reporter_part([complaint.pk]), is_internal=False, followup__isnull=True)
                 .prefetch_related(Prefetch("attachments", queryset=own_files, to_attr="shown")))
     for m in messages:
         incoming = m.direction == Message.Direction.IN
@@ -157,7 +169,16 @@ def reporter_timeline(complaint: Complaint) -> list[TimelineItem]:
 
 
 def reporter_initial_attachments(complaint: Complaint) -> QuerySet[Attachment]:
-    return complaint.attachments.filter(message__isnull=True, followup__isnull=True, uploaded_by__isnull=True)
+    return Attachment.objects.filter(reporter_part([complaint.pk]), message__isnull=True, followup__isnull=True,
+                                     uploaded_by__isnull=True)
+
+
+def merged_into(complaint: Complaint) -> Complaint | None:
+    """The complaint a duplicate was merged into: its reporter may follow its status (number and
+    status only: nothing of the other reporter)."""
+    if complaint.duplicate_of_id is None:
+        return None
+    return Complaint.objects.only("tracking_number", "status").get(pk=complaint.duplicate_of_id)
 
 
 # ---- pickers ---------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -23,7 +22,7 @@ from ..models import Area, Category, Complaint, Message
 from ..services.attachments import attachment_create
 from ..services.audit import event_record
 from ..services.complaints import complaint_create
-from ..services.messages import contact_get_or_create, message_receive
+from ..services.messages import contact_get_or_create, message_receive_on_complaint
 from ..workflow import WorkflowError, ensure_allowed
 from .models import Subscription, WebSubmission
 
@@ -119,20 +118,17 @@ def portal_submit(
 
 @transaction.atomic
 def portal_reply(*, complaint: Complaint, text: str, message_key: str, upload: UploadedFile | None = None) -> Message:
-    """The reporter writes on their tracking page; it enters the thread like any channel's message.
+    """The reporter writes on their tracking page; it joins this complaint's thread.
 
-    ``message_key`` (a token of the reply form) makes a repeated post a no-op. A reply to an
-    answered complaint sends it back to the OPDs; to a postponed one, resumes it (core rules).
+    The web channel's ``parse_inbound`` normalises the post like any channel's message; the
+    message is then stored on *this* complaint (the reporter proved its code), whatever door
+    the complaint came through. ``message_key`` (a token of the reply form) makes a repeated
+    post a no-op. A reply to an answered complaint sends it back to the OPDs; to a postponed
+    one, resumes it (core rules).
     """
     ensure_allowed("reporter_reply", complaint)
-    contact = complaint.contact
-    sender: dict[str, Any] = {}
-    if contact is not None:
-        sender = {"address": contact.address, "user_id": contact.user_id, "name": contact.name,
-                  "email": contact.email, "phone": contact.phone}
     raw = RawInbound(method="POST", body=b"", headers={}, form={
         "text": text, "message_id": f"portal-{message_key}", "tracking_number": complaint.tracking_number,
-        **sender,
     })
     [inbound] = get_channel(CHANNEL).parse_inbound(raw)
     assert isinstance(inbound, InboundMessage)  # the web channel parses a form into one message
@@ -140,8 +136,8 @@ def portal_reply(*, complaint: Complaint, text: str, message_key: str, upload: U
         inbound = replace(inbound, attachments=(
             InboundAttachment(filename=upload.name or "berkas", content=upload.read()),
         ))
-    message = message_receive(inbound=inbound)
-    if message.complaint_id != complaint.pk:  # never: the contact is the complaint's own
+    message = message_receive_on_complaint(complaint=complaint, inbound=inbound)
+    if message.complaint_id != complaint.pk:  # a reused form token of another complaint's page
         raise WorkflowError(_("Balasan tidak dapat dikaitkan dengan aduan ini."))
     return message
 

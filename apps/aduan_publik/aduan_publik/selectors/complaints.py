@@ -7,11 +7,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..models import ACTIVE_DISPOSITION_STATES, Attachment, Complaint, Disposition, FollowUp, Message
+from ..models import (
+    ACTIVE_DISPOSITION_STATES,
+    AWAITING_REROUTE,
+    CLOSED_STATUSES,
+    Attachment,
+    Complaint,
+    Disposition,
+    FollowUp,
+    Message,
+)
 
 
 def complaint_list_queryset(*, user: Any) -> QuerySet[Complaint]:
@@ -42,6 +51,19 @@ def draft_followups(*, user: Any, disposition: Disposition) -> QuerySet[FollowUp
             .filter(disposition=disposition, state=FollowUp.State.DRAFT).order_by("created_at"))
 
 
+def returned_parts(*, complaint: Complaint) -> QuerySet[Disposition]:
+    """Parts of an (already access-checked) open complaint returned by an OPD and not yet re-routed."""
+    if not complaint.is_open:
+        return Disposition.objects.none()
+    return complaint.dispositions.filter(AWAITING_REROUTE).select_related("opd")
+
+
+def awaiting_reroute() -> QuerySet[Complaint]:
+    """Open complaints with a returned part waiting for the admins (the admin queue)."""
+    waiting = Disposition.objects.filter(AWAITING_REROUTE, complaint=OuterRef("pk"))
+    return Complaint.objects.exclude(status__in=CLOSED_STATUSES).filter(Exists(waiting))
+
+
 def failed_outbound(*, complaint: Complaint) -> QuerySet[Message]:
     """Outbound messages of an (already access-checked) complaint that failed to send."""
     return complaint.messages.filter(direction=Message.Direction.OUT, state=Message.State.FAILED)
@@ -68,7 +90,7 @@ class TimelineEntry:
 
 def complaint_timeline(*, user: Any, complaint: Complaint) -> list[TimelineEntry]:
     """Messages, audit events, follow-ups and loose files of an access-checked complaint, by time."""
-    entries = [_message_entry(m, complaint) for m in complaint.messages.select_related("author")
+    entries = [_message_entry(m, complaint) for m in complaint.messages.select_related("author", "merged_from")
                .prefetch_related("attachments")]
     entries += [TimelineEntry(at=e.created_at, kind="event", title=e.summary, actor=e.actor_label)
                 for e in complaint.events.all()]
@@ -85,14 +107,17 @@ def complaint_timeline(*, user: Any, complaint: Complaint) -> list[TimelineEntry
 CODE_LIKE = re.compile(r"\b[A-Z2-9]{10}\b")
 
 
-def mask_access_code(text: str, complaint: Complaint) -> str:
+def mask_access_code(text: str, complaint: Complaint, *others: Complaint) -> str:
     """Hide the reporter's secret access code (sent in the acknowledgement) from staff screens.
 
-    Only a token whose hash matches the complaint's code is masked: nothing else is touched.
+    Only a token whose hash matches the code of ``complaint`` (or of ``others``: the duplicate a
+    merged message came from) is masked: nothing else is touched.
     """
+    hashes = {c.access_code_hash for c in (complaint, *others)}
+
     def hide(match: re.Match[str]) -> str:
         token = match.group(0)
-        return "•" * len(token) if access.hash_access_code(token) == complaint.access_code_hash else token
+        return "•" * len(token) if access.hash_access_code(token) in hashes else token
 
     return CODE_LIKE.sub(hide, text)
 
@@ -100,6 +125,9 @@ def mask_access_code(text: str, complaint: Complaint) -> str:
 def _message_entry(message: Message, complaint: Complaint) -> TimelineEntry:
     if message.is_internal:
         kind, title = "note", _("Catatan internal")
+    elif message.merged_from is not None:
+        kind, title = "message_in", (_("Pesan dari pelapor aduan %(n)s yang digabung (%(c)s)")
+                                     % {"n": message.merged_from.tracking_number, "c": message.channel})
     elif message.direction == Message.Direction.IN:
         kind, title = "message_in", _("Pesan dari pelapor (%(c)s)") % {"c": message.channel}
     else:
@@ -108,7 +136,8 @@ def _message_entry(message: Message, complaint: Complaint) -> TimelineEntry:
     failed = message.state == Message.State.FAILED
     errors = [message.error if failed else "", *message.meta.get("media_errors", [])]
     return TimelineEntry(
-        at=message.created_at, kind=kind, title=title, body=mask_access_code(message.body, complaint),
+        at=message.created_at, kind=kind, title=title,
+        body=mask_access_code(message.body, complaint, *filter(None, [message.merged_from])),
         actor=str(message.author) if message.author else "",
         state="" if message.is_internal else message.get_state_display(), state_code=message.state,
         error="; ".join(e for e in errors if e), note="" if failed else message.error,

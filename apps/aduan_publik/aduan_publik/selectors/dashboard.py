@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from ..models import Complaint, Disposition, Event, Role
 from ..services.deadlines import overdue_complaints
+from .complaints import awaiting_reroute
 
 S = Complaint.Status
 D = Disposition.State
@@ -153,6 +154,7 @@ def dashboard_figures(*, since: datetime | None = None) -> dict[str, Any]:
         "per_opd": _per_opd(since),
         "returned_not_authority": returned.count(),
         "overdue": overdue_complaints().count(),
+        "awaiting_reroute": awaiting_reroute().count(),
         "logins": admin_logins(days=30),
         "since": since,
     }

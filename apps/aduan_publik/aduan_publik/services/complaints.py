@@ -8,16 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access, notifications
 from ..calendar import WorkingCalendar, stage_days
 from ..channels.registry import get_channel
-from ..models import OPD, Area, Category, Complaint, Contact, Disposition
+from ..models import AWAITING_REROUTE, OPD, Area, Category, Complaint, Contact, Disposition, Message
 from ..workflow import WorkflowError, ensure_allowed
 from .audit import event_record, new_access_code, next_tracking_number
-from .deadlines import refresh_due
+from .deadlines import disposition_deadlines, refresh_due
 from .messages import outbound_queue
 
 S = Complaint.Status
@@ -102,6 +103,7 @@ def complaint_verify(
     created = [_dispose(complaint, opd, by, instruction, now) for opd in targets if opd.pk not in active]
     if not created:
         raise WorkflowError(_("Aduan sudah didisposisikan ke OPD tersebut."))
+    complaint.dispositions.filter(AWAITING_REROUTE).update(return_handled_at=now)
     complaint.status = S.DISPOSED
     complaint.verified_at = complaint.verified_at or now
     complaint.verified_by = complaint.verified_by or by
@@ -127,13 +129,69 @@ def _validate_opds(opds: Iterable[OPD]) -> list[OPD]:
     return targets
 
 
+@transaction.atomic
+def complaint_reroute(
+    *, complaint: Complaint, by: Any, opds: Iterable[OPD], instruction: str = ""
+) -> list[Disposition]:
+    """Re-route the part an OPD returned while the other OPDs keep working (No Wrong Door).
+
+    Allowed while the complaint is with the OPDs and one of them returned its part; the new
+    dispositions start their own deadlines and the returned part leaves the admin queue.
+    """
+    complaint = _locked(complaint)
+    access.require(by, "reroute", complaint)
+    ensure_allowed("reroute", complaint)
+    returned = list(complaint.dispositions.filter(AWAITING_REROUTE).select_related("opd"))
+    if not returned:
+        raise WorkflowError(_("Tidak ada bagian aduan yang dikembalikan OPD dan menunggu disposisi ulang."))
+    targets = _validate_opds(opds)
+    active = set(complaint.dispositions.filter(state__in=("pending", "accepted", "answered"))
+                 .values_list("opd_id", flat=True))
+    if any(opd.pk in active for opd in targets):
+        raise WorkflowError(_("Aduan sudah didisposisikan ke OPD tersebut."))
+    now = timezone.now()
+    created = [_dispose(complaint, opd, by, instruction, now) for opd in targets]
+    complaint.dispositions.filter(pk__in=[d.pk for d in returned]).update(return_handled_at=now)
+    if complaint.status == S.ANSWERED:  # a new OPD has work to do: not answered any more
+        complaint.status = S.IN_PROGRESS
+        complaint.save()
+    refresh_due(complaint)
+    event_record(
+        complaint=complaint, by=by, verb="rerouted",
+        summary=_("Bagian yang dikembalikan %(from)s didisposisikan ulang ke %(to)s.")
+        % {"from": ", ".join(d.opd.name for d in returned), "to": ", ".join(d.opd.name for d in created)},
+        data={"returned": [d.opd.code for d in returned], "opds": [d.opd.code for d in created],
+              "instruction": instruction},
+    )
+    return created
+
+
+@transaction.atomic
+def complaint_return_settle(*, complaint: Complaint, by: Any, note: str) -> int:
+    """The admins decide a returned part needs no other OPD (the remaining OPDs cover it).
+
+    Takes it off the admin queue, with the reason in the audit trail. Returns how many parts.
+    """
+    complaint = _locked(complaint)
+    access.require(by, "reroute", complaint)
+    ensure_allowed("reroute", complaint)
+    if not note.strip():
+        raise WorkflowError(_("Tuliskan mengapa bagian yang dikembalikan tidak perlu didisposisikan ulang."))
+    returned = list(complaint.dispositions.filter(AWAITING_REROUTE).select_related("opd"))
+    if not returned:
+        raise WorkflowError(_("Tidak ada bagian aduan yang dikembalikan OPD dan menunggu disposisi ulang."))
+    complaint.dispositions.filter(pk__in=[d.pk for d in returned]).update(return_handled_at=timezone.now())
+    event_record(complaint=complaint, by=by, verb="return_settled",
+                 summary=_("Bagian yang dikembalikan %(opd)s tidak didisposisikan ulang: %(note)s")
+                 % {"opd": ", ".join(d.opd.name for d in returned), "note": note.strip()},
+                 data={"returned": [d.opd.code for d in returned], "note": note.strip()})
+    return len(returned)
+
+
 def _dispose(complaint: Complaint, opd: OPD, by: Any, instruction: str, now: datetime) -> Disposition:
-    cal = WorkingCalendar()
-    complete_stage = "complete_field_check_days" if complaint.field_check else "complete_days"
     return Disposition.objects.create(
         complaint=complaint, opd=opd, instruction=instruction, disposed_by=by, created_at=now,
-        respond_due=cal.add_working_days(now, stage_days("respond_working_days", complaint.category)),
-        complete_due=cal.add_days(now, stage_days(complete_stage, complaint.category)),
+        **disposition_deadlines(complaint, now),
     )
 
 
@@ -210,7 +268,8 @@ def complaint_resume(*, complaint: Complaint, by: Any) -> Complaint:
         access.require(by, "resume", complaint)
     ensure_allowed("resume", complaint)
     days = complaint.paused_working_days or 1
-    complaint.status = S.RECEIVED
+    # A returned complaint postponed for details goes back to *returned*: it still needs re-routing.
+    complaint.status = S.RETURNED if complaint.dispositions.filter(AWAITING_REROUTE).exists() else S.RECEIVED
     complaint.due_at = WorkingCalendar().add_working_days(timezone.now(), days)
     complaint.paused_working_days = None
     complaint.save()
@@ -245,6 +304,7 @@ def _close(complaint: Complaint, status: str, note: str) -> None:
     complaint.due_at = None
     complaint.paused_working_days = None
     complaint.dispositions.filter(state__in=("pending", "accepted")).update(state=Disposition.State.CANCELLED)
+    complaint.dispositions.filter(AWAITING_REROUTE).update(return_handled_at=complaint.closed_at)
 
 
 def _chain_root(into: Complaint, complaint: Complaint) -> Complaint:
@@ -261,15 +321,38 @@ def _chain_root(into: Complaint, complaint: Complaint) -> Complaint:
     return original
 
 
+def _move_reporter_part(complaint: Complaint, original: Complaint) -> tuple[int, int]:
+    """Move the duplicate's reporter messages, staff notes and files to ``original``, marked as theirs.
+
+    The replies sent to the duplicate's reporter (its acknowledgement carries their access code)
+    stay on the duplicate: they belong to that reporter's tracking page, nobody else's.
+    """
+    moving = complaint.messages.exclude(direction=Message.Direction.OUT, is_internal=False)
+    ids = list(moving.values_list("pk", flat=True))
+    files = complaint.attachments.filter(Q(message__isnull=True, followup__isnull=True) | Q(message_id__in=ids))
+    # A row moved by an earlier merge keeps the complaint it was first filed on.
+    for rows in (Message.objects.filter(pk__in=ids), files):
+        rows.filter(merged_from__isnull=True).update(merged_from=complaint)
+    moved_files = files.update(complaint=original)
+    return Message.objects.filter(pk__in=ids).update(complaint=original), moved_files
+
+
 @transaction.atomic
 def complaint_merge(*, complaint: Complaint, into: Complaint, by: Any, note: str = "") -> Complaint:
-    """Archive ``complaint`` as a duplicate of ``into``, moving every message and attachment over."""
+    """Archive ``complaint`` as a duplicate of ``into``, moving its reporter's messages and files over.
+
+    Each reporter keeps only their own part: the surviving complaint's reporter never sees the
+    merged one's messages, files or code (see ``Message.merged_from``). An archived original
+    (spam, unclear...) is refused: it is no complaint to follow.
+    """
     complaint = _locked(complaint)
     access.require(by, "merge", complaint)
     ensure_allowed("merge", complaint)
     original = _chain_root(into, complaint)
-    moved_messages = complaint.messages.update(complaint=original)
-    moved_files = complaint.attachments.update(complaint=original)
+    if original.status == S.ARCHIVED:
+        raise WorkflowError(_("Aduan %(n)s sudah diarsipkan (%(r)s): pilih aduan asli yang masih berlaku.")
+                            % {"n": original.tracking_number, "r": original.get_archive_reason_display()})
+    moved_messages, moved_files = _move_reporter_part(complaint, original)
     _close(complaint, S.ARCHIVED, note)
     complaint.archive_reason = Complaint.ArchiveReason.DUPLICATE
     complaint.duplicate_of = original

@@ -47,6 +47,26 @@ def refresh_due(complaint: Complaint) -> None:
     )
 
 
+def disposition_deadlines(complaint: Complaint, start: datetime) -> dict[str, datetime]:
+    """An OPD's response and completion deadlines for work on ``complaint`` starting at ``start``."""
+    cal = WorkingCalendar()
+    complete_stage = "complete_field_check_days" if complaint.field_check else "complete_days"
+    return {
+        "respond_due": cal.add_working_days(start, stage_days("respond_working_days", complaint.category)),
+        "complete_due": cal.add_days(start, stage_days(complete_stage, complaint.category)),
+    }
+
+
+def dispositions_reactivate(complaint: Complaint, states: tuple[str, ...]) -> int:
+    """Put the complaint's dispositions in ``states`` back to work (reopen, reporter unsatisfied).
+
+    The OPD gets a fresh completion deadline from now: the old one passed long ago and the
+    next sweep would report the reopened work as late at once. Returns how many rows changed.
+    """
+    due = disposition_deadlines(complaint, timezone.now())["complete_due"]
+    return complaint.dispositions.filter(state__in=states).update(state=D.ACCEPTED, complete_due=due)
+
+
 def _unflagged(due_field: str) -> Q:
     """Not yet flagged for the deadline in ``due_field``.
 

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from .. import access, notifications
 from ..calendar import WorkingCalendar, stage_days
 from ..models import Complaint, Disposition
-from ..workflow import WorkflowError, ensure_allowed
+from ..workflow import COMPLAINT_TRANSITIONS, WorkflowError, ensure_allowed
 from .audit import event_record
-from .deadlines import refresh_due
+from .deadlines import dispositions_reactivate, refresh_due
 from .messages import outbound_queue
 
 S = Complaint.Status
@@ -27,11 +27,27 @@ def _locked(complaint: Complaint) -> Complaint:
     return Complaint.objects.select_for_update(of=("self",)).select_related("category", "contact").get(pk=complaint.pk)
 
 
+def already_rated(complaint: Complaint) -> bool:
+    """Whether the current answer is rated. One rating per answer: a complaint reopened and
+    answered again (a later ``answered_at``) may be rated again."""
+    if complaint.rated_at is None:
+        return False
+    return complaint.answered_at is None or complaint.rated_at >= complaint.answered_at
+
+
+def can_rate(complaint: Complaint) -> bool:
+    return complaint.status in COMPLAINT_TRANSITIONS["rate"] and not already_rated(complaint)
+
+
 @transaction.atomic
 def complaint_rate(*, complaint: Complaint, rating: int, comment: str = "") -> Complaint:
-    """The reporter rates the answer (1-5); the complaint is then *selesai*."""
+    """The reporter rates the answer (1-5), once per answer; the complaint is then *selesai*."""
     complaint = _locked(complaint)
     ensure_allowed("rate", complaint)
+    if already_rated(complaint):
+        raise WorkflowError(_("Anda sudah memberi penilaian untuk tindak lanjut ini (%(r)d/5). "
+                              "Penilaian dapat diberikan lagi setelah ada tindak lanjut baru.")
+                            % {"r": complaint.rating or 0})
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise WorkflowError(_("Penilaian harus berupa angka 1 sampai 5."))
     complaint.rating = rating
@@ -68,9 +84,10 @@ def complaint_autoclose(*, complaint: Complaint, now: datetime | None = None) ->
 
 
 def _reopen(complaint: Complaint, by: Any, reason: str) -> None:
+    """Back to the OPDs that answered (with fresh deadlines), or to verification from the start."""
     had_dispositions = complaint.dispositions.filter(state__in=(D.ANSWERED, D.CANCELLED)).exists()
     if complaint.status in (S.CLOSED, S.ANSWERED) and had_dispositions:
-        complaint.dispositions.filter(state__in=(D.ANSWERED, D.CANCELLED)).update(state=D.ACCEPTED)
+        dispositions_reactivate(complaint, (D.ANSWERED, D.CANCELLED))
         complaint.status = S.IN_PROGRESS
     else:
         complaint.status = S.RECEIVED
@@ -103,20 +120,36 @@ def complaint_reopen(*, complaint: Complaint, by: Any, reason: str) -> Complaint
     return complaint
 
 
-def reporter_can_reopen(complaint: Complaint, now: datetime | None = None) -> bool:
-    if complaint.status != S.CLOSED or complaint.closed_at is None or complaint.duplicate_of_id:
-        return False
+def reporter_reopen_refusal(complaint: Complaint, now: datetime | None = None) -> str:
+    """Why the reporter may not reopen ``complaint`` now ("" when they may), in their words.
+
+    Only a *selesai* complaint within the site's window reopens; an archived, forwarded or
+    merged one is the admins' decision, and the reporter is told so (not "too late").
+    """
+    if complaint.duplicate_of_id:
+        return _("Aduan ini telah digabung dengan aduan lain yang sama; penanganannya dilanjutkan di sana.")
+    if complaint.status != S.CLOSED or complaint.closed_at is None:
+        return (_("Aduan berstatus «%(s)s» tidak dapat dibuka kembali oleh pelapor; "
+                  "sampaikan keberatan Anda sebagai aduan baru atau hubungi petugas.")
+                % {"s": complaint.get_status_display()})
     window = int(settings.ADUAN["reopen_working_days"])
     deadline = WorkingCalendar().add_working_days(complaint.closed_at, window)
-    return (now or timezone.now()) <= deadline
+    if (now or timezone.now()) > deadline:
+        return _("Aduan ini tidak dapat dibuka kembali (batas waktu sudah lewat).")
+    return ""
+
+
+def reporter_can_reopen(complaint: Complaint, now: datetime | None = None) -> bool:
+    return not reporter_reopen_refusal(complaint, now)
 
 
 @transaction.atomic
 def complaint_reporter_reopen(*, complaint: Complaint, reason: str) -> Complaint:
     """The reporter reopens a *selesai* complaint within the site's window (not yet resolved)."""
     complaint = _locked(complaint)
-    if not reporter_can_reopen(complaint):
-        raise WorkflowError(_("Aduan ini tidak dapat dibuka kembali (batas waktu sudah lewat)."))
+    refusal = reporter_reopen_refusal(complaint)
+    if refusal:
+        raise WorkflowError(refusal)
     if len(reason.strip()) < 10:
         raise WorkflowError(_("Jelaskan mengapa aduan belum selesai (minimal 10 karakter)."))
     _reopen(complaint, REPORTER, reason.strip())
@@ -136,7 +169,7 @@ def reporter_returned(complaint: Complaint, by: Any) -> None:
 
         complaint_resume(complaint=complaint, by=by)
     elif complaint.status == S.ANSWERED:
-        complaint.dispositions.filter(state=D.ANSWERED).update(state=D.ACCEPTED)
+        dispositions_reactivate(complaint, (D.ANSWERED,))
         complaint.status = S.IN_PROGRESS
         complaint.save()
         refresh_due(complaint)

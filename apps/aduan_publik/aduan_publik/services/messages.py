@@ -397,3 +397,24 @@ def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> Non
         if will_retry():
             raise
         _note_media_problem(message, _("unduhan gagal setelah beberapa percobaan: %(e)s") % {"e": exc})
+
+
+@transaction.atomic
+def message_receive_on_complaint(*, complaint: Complaint, inbound: InboundMessage) -> Message:
+    """Store a message the reporter wrote on the complaint's own page (the portal's tracking page).
+
+    The reporter proved the complaint's code, so the message joins *this* complaint and its own
+    reporter contact, whatever channel the complaint came through (walk-in, WhatsApp, LAPOR!):
+    no contact is looked up or created on the writing channel. The contact's last inbound time
+    is left alone: a page reply opens no messaging window on the complaint's channel.
+    Idempotent on ``inbound.external_id``; the reply rules are the core's (``reporter_returned``).
+    """
+    existing = Message.objects.filter(channel=inbound.channel, direction=Message.Direction.IN,
+                                      external_id=inbound.external_id).first()
+    if existing is not None:
+        return existing
+    complaint = Complaint.objects.select_for_update(of=("self",)).select_related("contact").get(pk=complaint.pk)
+    ensure_allowed("reporter_reply", complaint)
+    message = _store_inbound(complaint, complaint.contact, inbound)  # type: ignore[arg-type]
+    _note_reply(complaint, complaint.contact, inbound)  # type: ignore[arg-type]
+    return message

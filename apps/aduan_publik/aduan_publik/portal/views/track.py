@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ... import access
 from ...models import Complaint
-from ...services.lifecycle import complaint_rate, complaint_reporter_reopen, reporter_can_reopen
+from ...services.lifecycle import can_rate, complaint_rate, complaint_reporter_reopen, reporter_can_reopen
 from ...views.files import serve_attachment
 from ...workflow import WorkflowError, allowed_actions
 from .. import abuse, selectors, services
@@ -64,7 +64,8 @@ def _detail_context(complaint: Complaint, refusal: str = "", **forms: Any) -> di
         "files": selectors.reporter_initial_attachments(complaint),
         "opds": selectors.handling_opds(complaint),
         "can_reply": "reporter_reply" in actions,
-        "can_rate": "rate" in actions and complaint.rating is None,
+        "can_rate": can_rate(complaint),
+        "merged_into": selectors.merged_into(complaint),
         "can_reopen": reporter_can_reopen(complaint),
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "rate_form": forms.get("rate_form") or RateForm(),
