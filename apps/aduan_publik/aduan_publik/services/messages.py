@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,8 @@ from ..channels.registry import get_channel
 from ..models import CLOSED_STATUSES, Attachment, Complaint, Contact, FollowUp, Message
 from ..workflow import WorkflowError, ensure_allowed
 from .audit import event_record
+from .contacts import contact_get_or_create, contact_touch_inbound
+from .thread_updates import SPECIAL_KINDS, thread_update_apply
 
 logger = logging.getLogger(__name__)
 M = Message.State
@@ -38,34 +40,6 @@ M = Message.State
 # Delivery receipts only move forward; "failed" may follow "sent" but never "read".
 STATE_RANK: dict[str, int] = {M.QUEUED: 0, M.SENDING: 1, M.SENT: 2, M.DELIVERED: 3, M.READ: 4}
 STALE_SENDING = timedelta(minutes=10)
-
-
-# ---- contacts ---------------------------------------------------------------------------
-
-
-def contact_get_or_create(*, channel: str, ref: ContactRef) -> Contact:
-    """Find the reporter by channel address or per-business user id, filling in what is new."""
-    contact = None
-    if ref.address:
-        contact = Contact.objects.filter(channel=channel, address=ref.address).first()
-    if contact is None and ref.user_id:
-        contact = Contact.objects.filter(channel=channel, user_id=ref.user_id).first()
-    if contact is None:
-        try:
-            with transaction.atomic():
-                return Contact.objects.create(
-                    channel=channel, address=ref.address, user_id=ref.user_id, name=ref.name,
-                    phone=ref.phone, email=ref.email,
-                )
-        except IntegrityError:  # created concurrently by another delivery
-            return contact_get_or_create(channel=channel, ref=ref)
-    changed = [f for f in ("address", "user_id", "name", "phone", "email")
-               if getattr(ref, f) and not getattr(contact, f)]
-    for field in changed:
-        setattr(contact, field, getattr(ref, field))
-    if changed:
-        contact.save(update_fields=changed)
-    return contact
 
 
 # ---- outbound ---------------------------------------------------------------------------
@@ -311,7 +285,9 @@ def message_receive(*, inbound: InboundMessage) -> Message:
     if existing is not None:
         return existing
     contact = contact_get_or_create(channel=inbound.channel, ref=inbound.sender)
-    Contact.objects.filter(pk=contact.pk).update(last_inbound_at=inbound.sent_at)
+    contact_touch_inbound(contact=contact, at=inbound.sent_at)
+    if inbound.kind in SPECIAL_KINDS or not inbound.substantive:
+        return thread_update_apply(inbound=inbound, contact=contact)  # opens nothing, sends nothing
     complaint = _find_open_complaint(contact, inbound.tracking_number)
     is_new = complaint is None
     if complaint is None:
@@ -336,7 +312,7 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
     message = Message.objects.create(
         complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
         kind=inbound.kind, body=inbound.text, external_id=inbound.external_id, state=M.RECEIVED,
-        created_at=inbound.sent_at, meta={"raw": dict(inbound.raw)} if inbound.raw else {},
+        created_at=inbound.sent_at, meta=_inbound_meta(inbound),
     )
     for item in inbound.attachments:
         if item.content is not None:
@@ -351,6 +327,13 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
     if inbound.latitude is not None and complaint.latitude is None:
         Complaint.objects.filter(pk=complaint.pk).update(latitude=inbound.latitude, longitude=inbound.longitude)
     return message
+
+
+def _inbound_meta(inbound: InboundMessage) -> dict[str, Any]:
+    meta: dict[str, Any] = {"raw": dict(inbound.raw)} if inbound.raw else {}
+    if inbound.errors:  # what the provider reported wrong with the message, kept visible
+        meta["provider_errors"] = inbound.errors
+    return meta
 
 
 def _note_reply(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> None:

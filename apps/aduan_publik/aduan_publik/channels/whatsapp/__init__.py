@@ -28,6 +28,7 @@ from ..base import (
     Capabilities,
     Channel,
     InboundMessage,
+    InboundProblem,
     OutboundMessage,
     PermanentChannelError,
     RawInbound,
@@ -85,9 +86,13 @@ class WhatsAppChannel(Channel):
         """The ids of the messages and statuses in the delivery (body hash when it has none)."""
         return payloads.delivery_key(raw.body)
 
-    def parse_inbound(self, raw: RawInbound) -> list[InboundMessage | StatusUpdate]:
-        """Every message and status of every entry and change; PayloadError for unknown bodies."""
-        return payloads.parse(raw.body)
+    def parse_inbound(self, raw: RawInbound) -> list[InboundMessage | StatusUpdate | InboundProblem]:
+        """Every message and status of every entry and change, item by item.
+
+        Values addressed to another business number than the site's ``phone_number_id`` (one
+        Meta app may serve several numbers) become problems, never complaints.
+        """
+        return payloads.parse(raw.body, phone_number_id=str(self.config().get("phone_number_id") or ""))
 
     def intercept(self, message: InboundMessage) -> bool:
         """Answer a ``STATUS ADU-…`` keyword instead of routing it into a complaint."""
