@@ -165,6 +165,9 @@ class OutboundMessage:
     #: What the message is for: "ack" (the acknowledgement with the tracking number and code)
     #: or "" (any other message); a channel may word or template them differently.
     purpose: str = ""
+    #: The text without its opening words, for a channel that must wrap it in a pre-approved
+    #: template with its own wording (WhatsApp outside the 24-hour window); "" means ``text``.
+    template_text: str = ""
 
 
 @dataclass(frozen=True)

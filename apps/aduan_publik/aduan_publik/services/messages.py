@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,10 +53,14 @@ def outbound_queue(
     by: Any,
     followup: FollowUp | None = None,
     attachments: Sequence[Attachment] = (),
+    purpose: str = "",
+    template_text: str = "",
 ) -> Message | None:
     """Queue a message to the reporter on the complaint's own channel; sent by a job on commit.
 
-    Returns None when the complaint has no reporter contact to answer (nothing to send).
+    ``purpose`` and ``template_text`` reach the channel in :class:`OutboundMessage` (an
+    acknowledgement gets its own template on WhatsApp). Returns None when the complaint has no
+    reporter contact to answer (nothing to send).
     """
     from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
 
@@ -65,10 +70,16 @@ def outbound_queue(
         complaint=complaint, contact_id=complaint.contact_id, channel=complaint.channel,
         direction=Message.Direction.OUT, body=body, state=M.QUEUED, created_at=timezone.now(),
         author=by if by is not None and not isinstance(by, str) else None, followup=followup,
-        meta={"attachments": [a.pk for a in attachments]} if attachments else {},
+        meta=_outbound_meta(attachments, purpose, template_text),
     )
     enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
     return message
+
+
+def _outbound_meta(attachments: Sequence[Attachment], purpose: str, template_text: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"attachments": [a.pk for a in attachments]} if attachments else {}
+    meta.update({k: v for k, v in (("purpose", purpose), ("template_text", template_text)) if v})
+    return meta
 
 
 @transaction.atomic
@@ -123,6 +134,8 @@ def _outbound_payload(message: Message) -> OutboundMessage:
         tracking_number=message.complaint.tracking_number if message.complaint else "",
         attachments=paths,
         last_inbound_at=contact.last_inbound_at if contact else None,
+        purpose=str(message.meta.get("purpose") or ""),
+        template_text=str(message.meta.get("template_text") or ""),
     )
 
 
@@ -143,7 +156,16 @@ def message_send(*, message_id: int) -> None:
         if not isinstance(exc, PermanentChannelError):
             raise
         return
-    _set_state(message.pk, result.state or M.SENT, external_id=result.external_id, error=result.note)
+    _set_state(message.pk, result.state or M.SENT, external_id=result.external_id)
+    if result.note:
+        _record_note(message.pk, result.note)
+
+
+def _record_note(message_id: int, note: str) -> None:
+    """The channel's remark on a successful send ("as a template", "by e-mail"): not an error."""
+    meta = dict(Message.objects.filter(pk=message_id).values_list("meta", flat=True).first() or {})
+    meta["note"] = note
+    Message.objects.filter(pk=message_id).update(meta=meta)
 
 
 def message_sent_parts(*, message_id: int) -> dict[str, str]:
@@ -320,7 +342,7 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
                 attachment_create(complaint=complaint, content=item.content, filename=item.filename,
                                   by=inbound.channel, message=message)
             except AttachmentRejected as exc:
-                _note_media_problem(message, str(exc))
+                _note_media_problem(message, _reason(exc))
         elif item.media_id:
             enqueue_on_commit(fetch_attachment, message.pk, item.media_id, item.filename,
                               job_id=f"media-{message.pk}-{item.media_id}", retry=MEDIA_RETRY)
@@ -342,6 +364,13 @@ def _note_reply(complaint: Complaint, contact: Contact, inbound: InboundMessage)
     event_record(complaint=complaint, by=f"pelapor ({inbound.channel})", verb="reporter_message",
                  summary=_("Pesan baru dari pelapor."), data={"external_id": inbound.external_id})
     reporter_returned(complaint, f"pelapor ({inbound.channel})")
+
+
+def _reason(exc: Exception) -> str:
+    """The readable reason: a ValidationError's messages, not the repr of its list."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
 
 
 def _note_media_problem(message: Message, reason: str) -> None:
@@ -375,7 +404,7 @@ def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> Non
             attachment_create(complaint=message.complaint, content=content, filename=filename or media_id,
                               by=message.channel, message=message)
     except (PermanentChannelError, AttachmentRejected) as exc:
-        _note_media_problem(message, str(exc))
+        _note_media_problem(message, _reason(exc))
     except TemporaryChannelError as exc:
         if will_retry():
             raise
