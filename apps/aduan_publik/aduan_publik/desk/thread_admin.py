@@ -88,8 +88,12 @@ class MessageAdmin(ReadOnlyMixin, ModelAdmin):
     actions = ("mark_delivered",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
-        return Message.objects.filter(complaint__in=access.complaints_visible_to(request.user)).select_related(
-            "complaint", "contact")
+        visible = Message.objects.filter(complaint__in=access.complaints_visible_to(request.user))
+        if access.actor_for(request.user).can_read_all:
+            # Messages outside any complaint (a sticker from a stranger, a keyword's answer):
+            # kept, and shown to those who see everything.
+            visible = visible | Message.objects.filter(complaint__isnull=True)
+        return visible.select_related("complaint", "contact")
 
     @display(description=gettext_lazy("telepon pelapor"))
     def phone(self, obj: Message) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 from wa_helpers import fixture_body, fixture_json
 
 from aduan_publik.channels.base import CONTACT_CHANGE, EDIT, REVOKE, InboundMessage
@@ -146,3 +147,11 @@ def test_cards_orders_and_form_replies_become_readable_text(name, lines):
     [item] = payloads.parse(fixture_body(name))
     assert isinstance(item, InboundMessage) and item.substantive
     assert item.text.splitlines() == lines
+
+
+def test_a_strangers_sticker_is_shown_to_the_admin(post_webhook, admin_user):
+    post_webhook(fixture_body("sticker"))
+    desk = Client()
+    desk.force_login(admin_user)
+    page = desk.get("/desk/aduan_publik/message/", {"direction__exact": "in"})
+    assert page.status_code == 200 and "[sticker]" in page.content.decode()
