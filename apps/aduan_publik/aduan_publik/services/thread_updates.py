@@ -25,7 +25,7 @@ def thread_update_apply(*, inbound: InboundMessage, contact: Contact) -> Message
     if inbound.kind == REACTION:
         return _react(inbound, contact)
     if inbound.kind in (EDIT, REVOKE):
-        target = _target(inbound)
+        target = _target(inbound, contact)
         if target is None:  # the original never reached us: keep what we were told
             return _store(inbound, contact, _latest_complaint(contact), meta={"target_missing": inbound.refers_to})
         return _edit(inbound, target) if inbound.kind == EDIT else _revoke(inbound, target)
@@ -35,9 +35,11 @@ def thread_update_apply(*, inbound: InboundMessage, contact: Contact) -> Message
     return _store(inbound, contact, _latest_complaint(contact))
 
 
-def _target(inbound: InboundMessage) -> Message | None:
+def _target(inbound: InboundMessage, contact: Contact) -> Message | None:
+    """The message referred to, only among this contact's own (a resident edits only their own)."""
     return (Message.objects.select_for_update(of=("self",)).select_related("complaint")
-            .filter(channel=inbound.channel, external_id=inbound.refers_to).order_by("pk").first())
+            .filter(channel=inbound.channel, external_id=inbound.refers_to, contact=contact)
+            .order_by("pk").first())
 
 
 def _latest_complaint(contact: Contact) -> Complaint | None:
@@ -64,7 +66,7 @@ def _store(inbound: InboundMessage, contact: Contact, complaint: Complaint | Non
 
 def _react(inbound: InboundMessage, contact: Contact) -> Message:
     """Store the reaction on the thread of the message it is about, and note it on that message."""
-    target = _target(inbound)
+    target = _target(inbound, contact)
     if target is None:
         return _store(inbound, contact, _latest_complaint(contact), meta={"target_missing": inbound.refers_to})
     meta = dict(target.meta or {})

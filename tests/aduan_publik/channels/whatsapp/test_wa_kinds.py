@@ -155,3 +155,11 @@ def test_a_strangers_sticker_is_shown_to_the_admin(post_webhook, admin_user):
     desk.force_login(admin_user)
     page = desk.get("/desk/aduan_publik/message/", {"direction__exact": "in"})
     assert page.status_code == 200 and "[sticker]" in page.content.decode()
+
+
+def test_an_edit_of_someone_elses_message_changes_nothing(opened, post_webhook, whatsapp):
+    post_webhook(_body("edit", **{"from": "6285600001111"}))
+    assert Message.objects.get(external_id=FIRST_ID).body == OLD_TEXT
+    kept = Message.objects.get(kind="edit")
+    assert kept.complaint is None and kept.meta["target_missing"] == FIRST_ID
+    _nothing_opened_or_sent(whatsapp)

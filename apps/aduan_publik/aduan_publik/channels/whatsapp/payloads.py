@@ -159,7 +159,9 @@ def _sender(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]], fallback:
     wa_id = str(msg.get("from") or "")
     user_id = str(msg.get("from_user_id") or "")
     match = [c for c in contacts if (wa_id and c.get("wa_id") == wa_id) or (user_id and c.get("user_id") == user_id)]
-    contact = match[0] if match else fallback
+    # The lone contact entry stands in only for a message that names no sender itself: a
+    # contact with another number must never lend its user id to this one.
+    contact = match[0] if match else (fallback if not wa_id and not user_id else {})
     wa_id = wa_id or str(contact.get("wa_id") or "")
     user_id = user_id or str(contact.get("user_id") or "")
     if not wa_id and not user_id:
