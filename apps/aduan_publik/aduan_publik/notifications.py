@@ -30,6 +30,24 @@ def acknowledgement(complaint: Complaint, access_code: str) -> str:
 
 
 @_in_site_language
+def acknowledgement_template_text(complaint: Complaint, access_code: str) -> str:
+    """The acknowledgement's variable part when it must go as a template (outside the 24-hour window)."""
+    return _(
+        "Kode akses rahasia Anda: %(code)s (simpan, jangan dibagikan). Pantau perkembangannya di %(url)s."
+    ) % {"code": access_code, "url": track_url()}
+
+
+@_in_site_language
+def keyword_help() -> str:
+    """The answer to a bare "STATUS" from someone with no complaint."""
+    return _(
+        "Untuk menanyakan status aduan, kirim STATUS diikuti nomor aduan, misalnya STATUS ADU-2026-000123. "
+        "Untuk menyampaikan aduan baru, tuliskan aduan Anda beserta lokasinya dalam pesan. "
+        "Anda juga dapat melacak aduan dengan kode akses di %(url)s."
+    ) % {"url": track_url()}
+
+
+@_in_site_language
 def postponed(complaint: Complaint, request_text: str) -> str:
     return _(
         "Aduan %(number)s memerlukan keterangan tambahan sebelum dapat kami teruskan: %(text)s "

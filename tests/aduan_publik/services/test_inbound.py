@@ -77,7 +77,7 @@ def test_unreadable_body_is_kept_as_rejected(fake):
     assert not Message.objects.exists()
 
 
-def test_crash_rolls_back_the_batch_counts_and_finally_fails(fake, monkeypatch):
+def test_crash_of_one_item_keeps_the_others_retries_it_and_finally_fails(fake, monkeypatch):
     real = inbound_service.message_receive
     calls = []
 
@@ -90,13 +90,28 @@ def test_crash_rolls_back_the_batch_counts_and_finally_fails(fake, monkeypatch):
     monkeypatch.setattr(inbound_service, "message_receive", second_crashes)
     event = _store()
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        with pytest.raises(RuntimeError):
-            inbound_event_process(event_id=event.pk)
+        state = inbound_event_process(event_id=event.pk)
         event.refresh_from_db()
-        assert event.attempts == attempt and "database hiccup" in event.reason
-        assert not Message.objects.filter(direction="in").exists()  # m1 rolled back with the batch
-    assert event.state == E.FAILED and calls.count("m2") == MAX_ATTEMPTS
+        assert state == event.state == (E.PENDING if attempt < MAX_ATTEMPTS else E.FAILED)
+        assert event.attempts == attempt and "m2" in event.reason
+        assert event.problems == [{"external_id": "m2", "reason": "RuntimeError: database hiccup"}]
+        # m1 is kept from the first attempt on, and never stored twice
+        assert list(Message.objects.filter(direction="in").values_list("external_id", flat=True)) == ["m1"]
+    assert calls.count("m2") == MAX_ATTEMPTS
     assert inbound_event_process(event_id=event.pk) == E.FAILED  # no more attempts
+
+
+def test_crash_outside_the_items_rolls_back_and_counts(fake, monkeypatch):
+    def broken(_name):
+        raise RuntimeError("registry down")
+
+    monkeypatch.setattr(inbound_service, "get_channel", broken)
+    event = _store()
+    with pytest.raises(RuntimeError):
+        inbound_event_process(event_id=event.pk)
+    event.refresh_from_db()
+    assert (event.state, event.attempts) == (E.PENDING, 1) and "registry down" in event.reason
+    assert not Message.objects.exists()
 
 
 def test_admin_retry_sends_a_failed_delivery_through_again(fake, admin_user, django_capture_on_commit_callbacks):

@@ -19,7 +19,7 @@ through :meth:`Channel.config`. Every channel's tests use
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -93,9 +93,20 @@ class InboundAttachment:
     media_id: str = ""
 
 
+#: Kinds of :class:`InboundMessage` the core applies to an earlier message or to the contact
+#: instead of routing them as a new message (see docs/channels.md): a reaction to, an edit of
+#: or a revoke (deletion) of the message ``refers_to``; a contact whose address changed to
+#: ``changed_to``. None of them opens a complaint or sends anything.
+REACTION, EDIT, REVOKE, CONTACT_CHANGE = "reaction", "edit", "revoke", "contact_change"
+
+
 @dataclass(frozen=True)
 class InboundMessage:
-    """A message from a resident, normalised. ``external_id`` is the provider's unique id."""
+    """A message from a resident, normalised. ``external_id`` is the provider's unique id.
+
+    ``substantive=False`` marks content that is kept on the thread but never opens a complaint
+    nor counts as the reporter's answer (a sticker, a type the provider could not deliver).
+    """
 
     channel: str
     external_id: str
@@ -108,6 +119,10 @@ class InboundMessage:
     longitude: Decimal | None = None
     tracking_number: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict)
+    substantive: bool = True
+    refers_to: str = ""  # provider id of the message a reaction, edit or revoke is about
+    changed_to: ContactRef | None = None  # the new identity of a CONTACT_CHANGE
+    errors: str = ""  # the provider's errors reported on this message, readable
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,22 @@ class StatusUpdate:
 
 
 @dataclass(frozen=True)
+class InboundProblem:
+    """One item of a delivery that could not be used, kept visible instead of sinking the batch.
+
+    :meth:`Channel.parse_inbound` returns it beside the good items when one message or status
+    of a batch is malformed (no sender, unreadable time), is addressed to another account, or
+    when the provider reports an error instead of an item. The core records it on the stored
+    delivery (``InboundEvent.problems``) for the admin; the other items are routed as usual.
+    """
+
+    channel: str
+    reason: str
+    external_id: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     """A message to a reporter. ``message_id`` is our Message pk (idempotency key)."""
 
@@ -131,6 +162,12 @@ class OutboundMessage:
     tracking_number: str
     attachments: tuple[str, ...] = ()  # storage paths of Attachment files
     last_inbound_at: datetime | None = None
+    #: What the message is for: "ack" (the acknowledgement with the tracking number and code)
+    #: or "" (any other message); a channel may word or template them differently.
+    purpose: str = ""
+    #: The text without its opening words, for a channel that must wrap it in a pre-approved
+    #: template with its own wording (WhatsApp outside the 24-hour window); "" means ``text``.
+    template_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -188,11 +225,13 @@ class Channel:
         """The provider's unique key for this delivery (redeliveries share it). Default: body hash."""
         return hashlib.sha256(raw.body).hexdigest()
 
-    def parse_inbound(self, raw: RawInbound) -> list[InboundMessage | StatusUpdate]:
+    def parse_inbound(self, raw: RawInbound) -> Sequence[InboundMessage | StatusUpdate | InboundProblem]:
         """Return every message and status ``raw`` carries (never drop an item of a batch).
 
-        Called in a job on an already verified, stored delivery; raise :class:`PayloadError`
-        for a body that cannot be understood (it is then kept as *rejected* with the reason).
+        Called in a job on an already verified, stored delivery. Parse item by item: an item
+        that cannot be used becomes an :class:`InboundProblem` beside the good ones (recorded
+        for the admin, the rest routed). Raise :class:`PayloadError` only for a body that cannot
+        be understood at all (it is then kept as *rejected* with the reason).
         """
         raise PayloadError(f"channel {self.name!r} does not accept inbound requests")
 

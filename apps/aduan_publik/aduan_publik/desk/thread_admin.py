@@ -88,8 +88,12 @@ class MessageAdmin(ReadOnlyMixin, ModelAdmin):
     actions = ("mark_delivered",)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Message]:
-        return Message.objects.filter(complaint__in=access.complaints_visible_to(request.user)).select_related(
-            "complaint", "contact")
+        visible = Message.objects.filter(complaint__in=access.complaints_visible_to(request.user))
+        if access.actor_for(request.user).can_read_all:
+            # Messages outside any complaint (a sticker from a stranger, a keyword's answer):
+            # kept, and shown to those who see everything.
+            visible = visible | Message.objects.filter(complaint__isnull=True)
+        return visible.select_related("complaint", "contact")
 
     @display(description=gettext_lazy("telepon pelapor"))
     def phone(self, obj: Message) -> str:
@@ -108,18 +112,40 @@ class MessageAdmin(ReadOnlyMixin, ModelAdmin):
                          for m in queryset])
 
 
+class ProblemItemsFilter(admin.SimpleListFilter):
+    """Deliveries with an item that could not be used (the rest of the batch was routed)."""
+
+    title = gettext_lazy("item bermasalah")
+    parameter_name = "bermasalah"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("ya", gettext_lazy("Ya"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[InboundEvent]) -> QuerySet[InboundEvent]:
+        if self.value() == "ya":
+            return queryset.exclude(problems__isnull=True).exclude(problems=[])
+        return queryset
+
+
 @admin.register(InboundEvent)
 class InboundEventAdmin(ReadOnlyMixin, ModelAdmin):
     """Raw deliveries; rejected and failed ones show why, and can be processed again."""
 
     view_roles = ADMIN_ONLY
-    list_display = ("received_at", "channel", "dedupe_key", "state", "attempts", "reason")
-    list_filter = ("state", "channel")
+    list_display = ("received_at", "channel", "dedupe_key", "state", "attempts", "reason",
+                    "problem_items")
+    list_filter = ("state", "channel", ProblemItemsFilter)
     search_fields = ("dedupe_key", "reason")
-    exclude = ("body",)
+    exclude = ("body", "problems")
     readonly_fields = ("channel", "dedupe_key", "state", "reason", "attempts", "received_at", "processed_at",
-                       "headers", "body_text")
+                       "headers", "body_text",
+                       "problem_items")
     actions = ("process_again",)
+
+    @display(description=gettext_lazy("item bermasalah"))
+    def problem_items(self, obj: InboundEvent) -> str:
+        """Each unusable item of the delivery: its provider id and why it was not routed."""
+        return "; ".join(f"{p.get('external_id') or '?'}: {p.get('reason', '')}" for p in obj.problems or [])
 
     @display(description=gettext_lazy("isi mentah"))
     def body_text(self, obj: InboundEvent) -> str:

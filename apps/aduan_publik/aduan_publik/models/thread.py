@@ -166,6 +166,10 @@ class InboundEvent(models.Model):
     headers = models.JSONField(default=dict, blank=True)
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
     reason = models.TextField(_("alasan"), blank=True)
+    # Items of the delivery that could not be used, each {"external_id", "reason"}: the rest of
+    # the batch was routed; these stay visible to the admin. Nullable because the webhook's
+    # hot path inserts the row with raw SQL that does not name this column.
+    problems = models.JSONField(_("item bermasalah"), default=list, blank=True, null=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     received_at = models.DateTimeField(_("diterima"), auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)

@@ -132,17 +132,32 @@ def _message_entry(message: Message, complaint: Complaint) -> TimelineEntry:
         kind, title = "message_in", _("Pesan dari pelapor (%(c)s)") % {"c": message.channel}
     else:
         kind, title = "message_out", _("Pesan ke pelapor (%(c)s)") % {"c": message.channel}
-    # ``error`` holds the provider's note on success too ("email"); it is an error only when failed.
+    # The channel's note on a successful send lives in ``meta["note"]``; rows written before
+    # that kept it in ``error``, which is an error only when the message failed.
     failed = message.state == Message.State.FAILED
-    errors = [message.error if failed else "", *message.meta.get("media_errors", [])]
+    errors = [message.error if failed else "", *message.meta.get("media_errors", []),
+              message.meta.get("provider_errors", "")]
     return TimelineEntry(
         at=message.created_at, kind=kind, title=title,
         body=mask_access_code(message.body, complaint, *filter(None, [message.merged_from])),
         actor=str(message.author) if message.author else "",
         state="" if message.is_internal else message.get_state_display(), state_code=message.state,
-        error="; ".join(e for e in errors if e), note="" if failed else message.error,
+        error="; ".join(e for e in errors if e), note=_message_note(message, failed),
         attachments=list(message.attachments.all()),
     )
+
+
+def _message_note(message: Message, failed: bool) -> str:
+    """Delivery remark, and what the resident did to the message later (edited, deleted, reacted)."""
+    meta = message.meta or {}
+    notes = [str(meta.get("note") or ("" if failed or message.direction == Message.Direction.IN else message.error))]
+    if meta.get("edits"):
+        notes.append(_("disunting pelapor; teks sebelumnya: %(old)s") % {"old": meta["edits"][0].get("body", "")})
+    if meta.get("revoked"):
+        notes.append(_("dihapus oleh pelapor (isi tetap disimpan untuk audit)"))
+    if meta.get("reaction"):
+        notes.append(_("reaksi pelapor: %(emoji)s") % {"emoji": meta["reaction"]})
+    return "; ".join(n for n in notes if n)
 
 
 def _followup_entry(followup: FollowUp) -> TimelineEntry:

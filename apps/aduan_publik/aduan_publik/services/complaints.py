@@ -71,7 +71,8 @@ def complaint_create(
         data={"channel": channel, "external_id": external_id},
     )
     if acknowledge and contact is not None:
-        outbound_queue(complaint=complaint, body=notifications.acknowledgement(complaint, code), by=None)
+        outbound_queue(complaint=complaint, body=notifications.acknowledgement(complaint, code), by=None,
+                       purpose="ack", template_text=notifications.acknowledgement_template_text(complaint, code))
     return complaint, code
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from ..channels.base import Channel, InboundMessage, PayloadError, RawInbound, StatusUpdate
+from ..channels.base import Channel, InboundMessage, InboundProblem, PayloadError, RawInbound, StatusUpdate
 from ..channels.registry import get_channel
 from ..models import InboundEvent
 from .messages import message_receive, message_status_update
@@ -75,13 +76,38 @@ def inbound_event_process(*, event_id: int) -> str:
                 items = get_channel(event.channel).parse_inbound(raw)
             except PayloadError as exc:
                 return _finish(event, E.REJECTED, str(exc))
-            channel = get_channel(event.channel)
-            for item in items:
-                _route(channel, item)
+            problems, crashed = _route_items(get_channel(event.channel), items)
+            event.problems = problems + crashed
+            if crashed:
+                return _hold_for_retry(event, crashed)
             return _finish(event, E.PROCESSED, "")
     except Exception as exc:
         _count_failure(event_id, exc)
         raise
+
+
+Item = InboundMessage | StatusUpdate | InboundProblem
+
+
+def _route_items(channel: Channel, items: Sequence[Item]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """Route item by item, each in its own savepoint: one bad or crashing item sinks no other.
+
+    Returns (problems the channel reported, items whose routing raised). Routing is idempotent
+    on the provider's ids, so routing the whole delivery again later repeats nothing.
+    """
+    problems: list[dict[str, str]] = []
+    crashed: list[dict[str, str]] = []
+    for item in items:
+        if isinstance(item, InboundProblem):
+            problems.append({"external_id": item.external_id, "reason": item.reason[:1000]})
+            continue
+        try:
+            with transaction.atomic():
+                _route(channel, item)
+        except Exception as exc:  # recorded and retried below; the good items are kept
+            logger.exception("inbound item %s failed", item.external_id)
+            crashed.append({"external_id": item.external_id, "reason": f"{type(exc).__name__}: {exc}"[:1000]})
+    return problems, crashed
 
 
 def _route(channel: Channel, item: InboundMessage | StatusUpdate) -> None:
@@ -91,12 +117,24 @@ def _route(channel: Channel, item: InboundMessage | StatusUpdate) -> None:
         message_receive(inbound=item)
 
 
+def _hold_for_retry(event: InboundEvent, crashed: list[dict[str, str]]) -> str:
+    """Keep the routed items; leave the delivery pending for the sweep, or failed after the last try."""
+    event.attempts += 1
+    names = ", ".join(c["external_id"] or "?" for c in crashed)
+    event.reason = f"{len(crashed)} item gagal diproses ({names}); item lain sudah tersimpan"[:2000]
+    if event.attempts >= MAX_ATTEMPTS:
+        event.state = E.FAILED
+        event.processed_at = timezone.now()
+    event.save(update_fields=["attempts", "reason", "state", "processed_at", "problems"])
+    return event.state
+
+
 def _finish(event: InboundEvent, state: str, reason: str) -> str:
     event.state = state
     event.reason = reason
     event.processed_at = timezone.now()
     event.attempts += 1
-    event.save(update_fields=["state", "reason", "processed_at", "attempts"])
+    event.save(update_fields=["state", "reason", "processed_at", "attempts", "problems"])
     return state
 
 

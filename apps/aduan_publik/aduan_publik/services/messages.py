@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,8 @@ from ..channels.registry import get_channel
 from ..models import CLOSED_STATUSES, Attachment, Complaint, Contact, FollowUp, Message
 from ..workflow import WorkflowError, ensure_allowed
 from .audit import event_record
+from .contacts import contact_get_or_create, contact_touch_inbound
+from .thread_updates import SPECIAL_KINDS, thread_update_apply
 
 logger = logging.getLogger(__name__)
 M = Message.State
@@ -38,34 +41,6 @@ M = Message.State
 # Delivery receipts only move forward; "failed" may follow "sent" but never "read".
 STATE_RANK: dict[str, int] = {M.QUEUED: 0, M.SENDING: 1, M.SENT: 2, M.DELIVERED: 3, M.READ: 4}
 STALE_SENDING = timedelta(minutes=10)
-
-
-# ---- contacts ---------------------------------------------------------------------------
-
-
-def contact_get_or_create(*, channel: str, ref: ContactRef) -> Contact:
-    """Find the reporter by channel address or per-business user id, filling in what is new."""
-    contact = None
-    if ref.address:
-        contact = Contact.objects.filter(channel=channel, address=ref.address).first()
-    if contact is None and ref.user_id:
-        contact = Contact.objects.filter(channel=channel, user_id=ref.user_id).first()
-    if contact is None:
-        try:
-            with transaction.atomic():
-                return Contact.objects.create(
-                    channel=channel, address=ref.address, user_id=ref.user_id, name=ref.name,
-                    phone=ref.phone, email=ref.email,
-                )
-        except IntegrityError:  # created concurrently by another delivery
-            return contact_get_or_create(channel=channel, ref=ref)
-    changed = [f for f in ("address", "user_id", "name", "phone", "email")
-               if getattr(ref, f) and not getattr(contact, f)]
-    for field in changed:
-        setattr(contact, field, getattr(ref, field))
-    if changed:
-        contact.save(update_fields=changed)
-    return contact
 
 
 # ---- outbound ---------------------------------------------------------------------------
@@ -78,10 +53,14 @@ def outbound_queue(
     by: Any,
     followup: FollowUp | None = None,
     attachments: Sequence[Attachment] = (),
+    purpose: str = "",
+    template_text: str = "",
 ) -> Message | None:
     """Queue a message to the reporter on the complaint's own channel; sent by a job on commit.
 
-    Returns None when the complaint has no reporter contact to answer (nothing to send).
+    ``purpose`` and ``template_text`` reach the channel in :class:`OutboundMessage` (an
+    acknowledgement gets its own template on WhatsApp). Returns None when the complaint has no
+    reporter contact to answer (nothing to send).
     """
     from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
 
@@ -91,10 +70,16 @@ def outbound_queue(
         complaint=complaint, contact_id=complaint.contact_id, channel=complaint.channel,
         direction=Message.Direction.OUT, body=body, state=M.QUEUED, created_at=timezone.now(),
         author=by if by is not None and not isinstance(by, str) else None, followup=followup,
-        meta={"attachments": [a.pk for a in attachments]} if attachments else {},
+        meta=_outbound_meta(attachments, purpose, template_text),
     )
     enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
     return message
+
+
+def _outbound_meta(attachments: Sequence[Attachment], purpose: str, template_text: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {"attachments": [a.pk for a in attachments]} if attachments else {}
+    meta.update({k: v for k, v in (("purpose", purpose), ("template_text", template_text)) if v})
+    return meta
 
 
 @transaction.atomic
@@ -149,6 +134,8 @@ def _outbound_payload(message: Message) -> OutboundMessage:
         tracking_number=message.complaint.tracking_number if message.complaint else "",
         attachments=paths,
         last_inbound_at=contact.last_inbound_at if contact else None,
+        purpose=str(message.meta.get("purpose") or ""),
+        template_text=str(message.meta.get("template_text") or ""),
     )
 
 
@@ -169,7 +156,16 @@ def message_send(*, message_id: int) -> None:
         if not isinstance(exc, PermanentChannelError):
             raise
         return
-    _set_state(message.pk, result.state or M.SENT, external_id=result.external_id, error=result.note)
+    _set_state(message.pk, result.state or M.SENT, external_id=result.external_id)
+    if result.note:
+        _record_note(message.pk, result.note)
+
+
+def _record_note(message_id: int, note: str) -> None:
+    """The channel's remark on a successful send ("as a template", "by e-mail"): not an error."""
+    meta = dict(Message.objects.filter(pk=message_id).values_list("meta", flat=True).first() or {})
+    meta["note"] = note
+    Message.objects.filter(pk=message_id).update(meta=meta)
 
 
 def message_sent_parts(*, message_id: int) -> dict[str, str]:
@@ -311,7 +307,9 @@ def message_receive(*, inbound: InboundMessage) -> Message:
     if existing is not None:
         return existing
     contact = contact_get_or_create(channel=inbound.channel, ref=inbound.sender)
-    Contact.objects.filter(pk=contact.pk).update(last_inbound_at=inbound.sent_at)
+    contact_touch_inbound(contact=contact, at=inbound.sent_at)
+    if inbound.kind in SPECIAL_KINDS or not inbound.substantive:
+        return thread_update_apply(inbound=inbound, contact=contact)  # opens nothing, sends nothing
     complaint = _find_open_complaint(contact, inbound.tracking_number)
     is_new = complaint is None
     if complaint is None:
@@ -336,7 +334,7 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
     message = Message.objects.create(
         complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
         kind=inbound.kind, body=inbound.text, external_id=inbound.external_id, state=M.RECEIVED,
-        created_at=inbound.sent_at, meta={"raw": dict(inbound.raw)} if inbound.raw else {},
+        created_at=inbound.sent_at, meta=_inbound_meta(inbound),
     )
     for item in inbound.attachments:
         if item.content is not None:
@@ -344,7 +342,7 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
                 attachment_create(complaint=complaint, content=item.content, filename=item.filename,
                                   by=inbound.channel, message=message)
             except AttachmentRejected as exc:
-                _note_media_problem(message, str(exc))
+                _note_media_problem(message, _reason(exc))
         elif item.media_id:
             enqueue_on_commit(fetch_attachment, message.pk, item.media_id, item.filename,
                               job_id=f"media-{message.pk}-{item.media_id}", retry=MEDIA_RETRY)
@@ -353,12 +351,26 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
     return message
 
 
+def _inbound_meta(inbound: InboundMessage) -> dict[str, Any]:
+    meta: dict[str, Any] = {"raw": dict(inbound.raw)} if inbound.raw else {}
+    if inbound.errors:  # what the provider reported wrong with the message, kept visible
+        meta["provider_errors"] = inbound.errors
+    return meta
+
+
 def _note_reply(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> None:
     from .lifecycle import reporter_returned
 
     event_record(complaint=complaint, by=f"pelapor ({inbound.channel})", verb="reporter_message",
                  summary=_("Pesan baru dari pelapor."), data={"external_id": inbound.external_id})
     reporter_returned(complaint, f"pelapor ({inbound.channel})")
+
+
+def _reason(exc: Exception) -> str:
+    """The readable reason: a ValidationError's messages, not the repr of its list."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(exc.messages)
+    return str(exc)
 
 
 def _note_media_problem(message: Message, reason: str) -> None:
@@ -392,7 +404,7 @@ def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> Non
             attachment_create(complaint=message.complaint, content=content, filename=filename or media_id,
                               by=message.channel, message=message)
     except (PermanentChannelError, AttachmentRejected) as exc:
-        _note_media_problem(message, str(exc))
+        _note_media_problem(message, _reason(exc))
     except TemporaryChannelError as exc:
         if will_retry():
             raise

@@ -48,7 +48,7 @@ def test_published_followup_is_posted_once_with_attachments(lapor_complaint, fak
     row = Outbox.objects.get(action="followup")
     assert row.state == ST.SENT and row.remote_id == "f1"
     message = Message.objects.get(followup=followup)
-    assert message.state == "sent" and "SP4N-LAPOR!" in message.error
+    assert message.state == "sent" and "SP4N-LAPOR!" in message.meta["note"] and message.error == ""
     # The job runs again (a worker restarted): the same event adds no row and posts nothing.
     event = Event.objects.get(complaint=lapor_complaint, verb="followup_published")
     LaporChannel().on_event(event.pk)

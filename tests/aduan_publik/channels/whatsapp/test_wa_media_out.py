@@ -83,7 +83,9 @@ def test_outside_the_window_only_the_template_goes_and_staff_are_told(publish, w
     assert message.state == "sent"
     assert [s["type"] for s in _followup_sends(whatsapp)] == ["template"]
     assert not whatsapp.uploads
-    assert message.error.startswith("templat; 2 lampiran") and "halaman pelacakan" in message.error
+    note = message.meta["note"]
+    assert message.error == "" and note.startswith("dikirim sebagai templat aduan_balasan (di luar jendela 24 jam); "
+                                                   "2 lampiran") and "halaman pelacakan" in note
 
 
 @pytest.mark.parametrize("failing", [1, 2], ids=["image-fails", "document-fails"])
@@ -110,7 +112,7 @@ def test_window_closing_between_retries_keeps_the_text_and_notes_the_rest(publis
     message_send(message_id=message.pk)
     message.refresh_from_db()
     assert message.state == "sent" and message.external_id == message.meta["sent_parts"]["text"]
-    assert message.error.startswith("teks; 2 lampiran")
+    assert message.error == "" and message.meta["note"].startswith("teks; 2 lampiran")
     assert [s["type"] for s in _followup_sends(whatsapp)] == ["text"]
 
 

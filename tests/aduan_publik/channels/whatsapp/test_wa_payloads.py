@@ -57,12 +57,11 @@ def test_replies_to_buttons_and_lists_become_text(name, text):
 
 
 @pytest.mark.parametrize(("name", "kind", "text"), [
-    ("sticker", "sticker", "[sticker]"), ("reaction", "reaction", "[reaction: 👍]"),
-    ("unsupported", "unsupported", "[unsupported]"),
+    ("sticker", "sticker", "[sticker]"), ("unsupported", "unsupported", "[unsupported]"),
 ])
 def test_unsupported_types_are_kept_with_their_kind_and_raw_payload(name, kind, text):
     item = _one(name)
-    assert item.kind == kind and item.text == text
+    assert item.kind == kind and item.text == text and item.substantive is False
     assert item.raw["id"] == item.external_id
 
 

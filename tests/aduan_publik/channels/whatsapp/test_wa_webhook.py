@@ -111,7 +111,7 @@ def test_location_fills_the_complaints_coordinates(post_webhook):
     assert (complaint.latitude, complaint.longitude) == (Decimal("-6.208763"), Decimal("106.845599"))
 
 
-@pytest.mark.parametrize("name", ["sticker", "reaction", "unsupported"])
+@pytest.mark.parametrize("name", ["sticker", "unsupported"])
 def test_unsupported_types_are_kept_and_shown(post_webhook, name):
     post_webhook(fixture_body(name))
     message = Message.objects.get(direction="in")

@@ -13,7 +13,8 @@ Graph API in a retrying job.
 
 Site settings (``site_config.json`` → ``channels.whatsapp``): ``phone_number_id``,
 ``access_token``, ``app_secret``, ``verify_token`` (required); ``graph_base_url``,
-``graph_version``, ``reply_template``, ``reply_template_language``, ``timeout`` (optional).
+``graph_version``, ``reply_template``, ``ack_template``, ``reply_template_language``, ``timeout``
+(optional).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from ..base import (
     Capabilities,
     Channel,
     InboundMessage,
+    InboundProblem,
     OutboundMessage,
     PermanentChannelError,
     RawInbound,
@@ -85,9 +87,13 @@ class WhatsAppChannel(Channel):
         """The ids of the messages and statuses in the delivery (body hash when it has none)."""
         return payloads.delivery_key(raw.body)
 
-    def parse_inbound(self, raw: RawInbound) -> list[InboundMessage | StatusUpdate]:
-        """Every message and status of every entry and change; PayloadError for unknown bodies."""
-        return payloads.parse(raw.body)
+    def parse_inbound(self, raw: RawInbound) -> list[InboundMessage | StatusUpdate | InboundProblem]:
+        """Every message and status of every entry and change, item by item.
+
+        Values addressed to another business number than the site's ``phone_number_id`` (one
+        Meta app may serve several numbers) become problems, never complaints.
+        """
+        return payloads.parse(raw.body, phone_number_id=str(self.config().get("phone_number_id") or ""))
 
     def intercept(self, message: InboundMessage) -> bool:
         """Answer a ``STATUS ADU-…`` keyword instead of routing it into a complaint."""
@@ -113,10 +119,13 @@ class WhatsAppChannel(Channel):
         return self._send_with_media(client, message)
 
     def _send_template(self, client: GraphClient, message: OutboundMessage, files: int) -> SendResult:
-        wamid = client.send(outbound.template_payload(message, self.config()))
+        cfg = self.config()
+        wamid = client.send(outbound.template_payload(message, cfg))
+        sent = _("dikirim sebagai templat %(name)s (di luar jendela 24 jam)") % {
+            "name": outbound.template_name(message, cfg)}
         if not files:
-            return SendResult(external_id=wamid, note="templat")
-        return SendResult(external_id=wamid, note=_unsent_note("templat", files))
+            return SendResult(external_id=wamid, note=sent)
+        return SendResult(external_id=wamid, note=_unsent_note(sent, files))
 
     def _send_with_media(self, client: GraphClient, message: OutboundMessage) -> SendResult:
         from ...services.messages import message_part_record, message_sent_parts

@@ -17,11 +17,14 @@ from django.utils.translation import gettext as _
 from ... import notifications
 from ...models import Complaint, Contact, Message
 from ...services.audit import event_record
-from ...services.messages import contact_get_or_create, outbound_queue
+from ...services.contacts import contact_get_or_create, contact_touch_inbound
+from ...services.messages import outbound_queue
 from ..base import InboundMessage
 
 STATUS_RE = re.compile(r"^\s*(?:STATUS|STATUS ADUAN|CEK|LACAK)\s*:?\s*#?(ADU-\d{4}-\d{1,8})\s*[.!?]*\s*$",
                        re.IGNORECASE)
+# The keyword alone, without a number: answered with the sender's latest complaint or the help.
+BARE_RE = re.compile(r"^\s*(?:STATUS|STATUS ADUAN|CEK|CEK STATUS|LACAK)\s*[.!?]*\s*$", re.IGNORECASE)
 
 
 def status_query(text: str) -> str | None:
@@ -36,14 +39,17 @@ def status_keyword_answer(*, inbound: InboundMessage) -> bool:
 
     Idempotent on the provider's message id: a redelivered question is not answered twice.
     """
-    number = status_query(inbound.text) if inbound.kind == "text" else None
-    if number is None:
+    text = inbound.text if inbound.kind == "text" else ""
+    number = status_query(text)
+    if number is None and not BARE_RE.match(text):
         return False
     if Message.objects.filter(channel=inbound.channel, direction=Message.Direction.IN,
                               external_id=inbound.external_id).exists():
         return True
     contact = contact_get_or_create(channel=inbound.channel, ref=inbound.sender)
-    Contact.objects.filter(pk=contact.pk).update(last_inbound_at=inbound.sent_at)
+    contact_touch_inbound(contact=contact, at=inbound.sent_at)
+    if number is None:
+        return _answer_bare(inbound, contact)
     complaint = Complaint.objects.filter(tracking_number=number, contact=contact).first()
     Message.objects.create(
         complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
@@ -59,12 +65,33 @@ def status_keyword_answer(*, inbound: InboundMessage) -> bool:
     return True
 
 
+def _answer_bare(inbound: InboundMessage, contact: Contact) -> bool:
+    """"STATUS" alone: the status of the sender's latest complaint, or the help text to a stranger."""
+    complaint = Complaint.objects.filter(contact=contact).order_by("-received_at").first()
+    Message.objects.create(
+        complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
+        kind="keyword", body=inbound.text, external_id=inbound.external_id, state=Message.State.RECEIVED,
+        created_at=inbound.sent_at, meta={"keyword": "status"},
+    )
+    if complaint is None:
+        _answer_contact(contact, notifications.keyword_help())
+        return True
+    event_record(complaint=complaint, by=f"pelapor ({inbound.channel})", verb="status_query",
+                 summary=_("Pelapor menanyakan status lewat WhatsApp."), data={"external_id": inbound.external_id})
+    outbound_queue(complaint=complaint, body=notifications.status_changed(complaint), by=None)
+    return True
+
+
 def _answer_unknown(contact: Contact, number: str) -> None:
-    """Reply "not found" to a contact outside any complaint (queued like every outbound message)."""
+    """Reply "not found" to a contact outside any complaint."""
+    _answer_contact(contact, _("Aduan %(number)s tidak ditemukan untuk nomor WhatsApp ini. Periksa kembali "
+                               "nomor aduan Anda, atau lacak dengan kode akses di portal.") % {"number": number})
+
+
+def _answer_contact(contact: Contact, body: str) -> None:
+    """Send ``body`` to a contact outside any complaint (queued like every outbound message)."""
     from ...jobs import SEND_RETRY, enqueue_on_commit, send_message
 
-    body = _("Aduan %(number)s tidak ditemukan untuk nomor WhatsApp ini. Periksa kembali nomor aduan Anda, "
-             "atau lacak dengan kode akses di portal.") % {"number": number}
     message = Message.objects.create(
         complaint=None, contact=contact, channel=contact.channel, direction=Message.Direction.OUT,
         body=body, state=Message.State.QUEUED, created_at=timezone.now(),

@@ -3,7 +3,9 @@
 A resident's message opens a 24-hour customer-service window during which any text may be
 sent. Outside it Meta accepts only an approved template (error 131047 otherwise), so the
 site names one in ``channels.whatsapp.reply_template`` whose body has two variables: the
-tracking number and the message (see docs/whatsapp.md for the text to register).
+tracking number and the message, and optionally ``ack_template`` for the acknowledgement of a
+new complaint (tracking number, access code and link) in its own words (see docs/whatsapp.md
+for the texts to register).
 """
 
 from __future__ import annotations
@@ -50,14 +52,27 @@ def text_payload(message: OutboundMessage) -> dict[str, Any]:
             "text": {"body": body, "preview_url": False}}
 
 
+def template_name(message: OutboundMessage, cfg: dict[str, Any]) -> str:
+    """The acknowledgement's own template (``ack_template``) when set, else the reply template."""
+    if message.purpose == "ack" and cfg.get("ack_template"):
+        return str(cfg["ack_template"])
+    return str(cfg.get("reply_template") or "")
+
+
 def template_payload(message: OutboundMessage, cfg: dict[str, Any]) -> dict[str, Any]:
-    """The site's approved reply template, with the tracking number and the text as variables."""
-    name = str(cfg.get("reply_template") or "")
+    """The site's approved template, with the tracking number and the text as variables.
+
+    The acknowledgement's template says "received" in its own words, so it gets the text
+    without the opening thanks (``template_text``); the reply template gets the whole text.
+    """
+    name = template_name(message, cfg)
     if not name:
         raise PermanentChannelError(
             "di luar jendela 24 jam WhatsApp dan templat balasan (reply_template) belum diatur"
         )
-    params = [message.tracking_number or "-", _template_text(message.text)]
+    own_words = message.purpose == "ack" and name == cfg.get("ack_template")
+    text = (message.template_text or message.text) if own_words else message.text
+    params = [message.tracking_number or "-", _template_text(text)]
     return {
         **recipient(message), "type": "template",
         "template": {

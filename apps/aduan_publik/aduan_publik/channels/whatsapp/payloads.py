@@ -4,9 +4,9 @@ Our own code, not a client library's: a body carries ``entry[] → changes[] →
 number of ``messages[]`` and ``statuses[]``, and every one of them must come out (a library
 that hands over only the first item of a batch silently drops complaints).
 
-Unknown message *types* (stickers, reactions, orders, ``unsupported``) are kept as messages of
-that kind with a placeholder text, so the desk shows them. A body that is not JSON, not a
-WhatsApp Business Account notification, or that carries nothing we know raises
+What each message type means is in :mod:`.kinds`. Items are read one by one: a malformed item
+becomes an :class:`InboundProblem` and the rest of the batch goes on. A body that is not JSON,
+not a WhatsApp Business Account notification, or that carries nothing usable raises
 :class:`PayloadError`: the delivery is then kept as *rejected* with the reason.
 """
 
@@ -14,20 +14,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import mimetypes
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
-from ..base import ContactRef, InboundAttachment, InboundMessage, PayloadError, StatusUpdate
+from ..base import ContactRef, InboundMessage, InboundProblem, PayloadError, StatusUpdate
+from . import kinds
 
 CHANNEL = "whatsapp"
-MEDIA_TYPES = ("image", "document", "audio", "video")
 RECEIPTS = ("sent", "delivered", "read", "failed")
-COORDINATE = Decimal("0.000001")
 
-Item = InboundMessage | StatusUpdate
+Item = InboundMessage | StatusUpdate | InboundProblem
 
 
 def load(body: bytes) -> dict[str, Any]:
@@ -87,17 +85,54 @@ def _dicts(items: Any) -> list[Mapping[str, Any]]:
     return items
 
 
-def parse(body: bytes) -> list[Item]:
-    """Every message and delivery status in ``body``, in order. Raises PayloadError."""
+def parse(body: bytes, *, phone_number_id: str = "") -> list[Item]:
+    """Every message and delivery status in ``body``, in order, item by item.
+
+    An item that cannot be used (no sender, unreadable time, a value for another business
+    number than ``phone_number_id``, an error WhatsApp reports instead of an item) becomes an
+    :class:`InboundProblem` beside the good items. Raises PayloadError when the body is not a
+    notification at all, or when nothing in it can be used (the reasons are then joined).
+    """
     data = load(body)
     items: list[Item] = []
     for value in _values(data):
-        contacts = _dicts(value.get("contacts"))
-        items.extend(_message(msg, contacts) for msg in _dicts(value.get("messages")))
-        items.extend(s for s in (_status(st) for st in _dicts(value.get("statuses"))) if s is not None)
-    if not items:
-        raise PayloadError("tidak ada pesan atau status yang dikenal dalam kiriman ini")
+        items.extend(_value_items(value, phone_number_id))
+    if not any(isinstance(i, InboundMessage | StatusUpdate) for i in items):
+        reasons = "; ".join(i.reason for i in items if isinstance(i, InboundProblem))
+        raise PayloadError(reasons or "tidak ada pesan atau status yang dikenal dalam kiriman ini")
     return items
+
+
+def _value_items(value: Mapping[str, Any], phone_number_id: str) -> list[Item]:
+    """The items of one ``value``; all of them a single problem when it is for another number."""
+    number = str(_dict(value.get("metadata")).get("phone_number_id") or "")
+    if phone_number_id and number and number != phone_number_id:
+        reason = f"kiriman untuk nomor WhatsApp lain (phone_number_id {number}), bukan nomor situs ini"
+        return [InboundProblem(channel=CHANNEL, reason=reason, raw={"metadata": value.get("metadata")})]
+    items: list[Item] = []
+    if value.get("errors"):
+        items.append(InboundProblem(channel=CHANNEL, raw={"errors": value.get("errors")},
+                                    reason=f"WhatsApp melaporkan galat: {_errors(value.get('errors'))}"))
+    contacts = _dicts(value.get("contacts"))
+    messages = _dicts(value.get("messages"))
+    # A lone contact entry names the sender only when it cannot belong to another message.
+    fallback = contacts[0] if len(contacts) == 1 and len(messages) == 1 else {}
+    for msg in messages:
+        items.append(_guarded(msg, partial(_message, msg, contacts, fallback)))
+    for st in _dicts(value.get("statuses")):
+        status = _guarded(st, partial(_status, st))
+        if status is not None:
+            items.append(status)
+    return items
+
+
+def _guarded(obj: Mapping[str, Any], build: Callable[[], Any]) -> Any:
+    """Build one item; a malformed one becomes a problem naming it, so the batch goes on."""
+    try:
+        return build()
+    except PayloadError as exc:
+        return InboundProblem(channel=CHANNEL, reason=str(exc), external_id=str(obj.get("id") or "")[:200],
+                              raw=dict(obj))
 
 
 def _dict(value: Any) -> Mapping[str, Any]:
@@ -105,18 +140,28 @@ def _dict(value: Any) -> Mapping[str, Any]:
 
 
 def _when(raw: Any) -> datetime:
+    """Meta sends epoch seconds as a string; an ISO 8601 time with a zone is read too."""
     try:
         return datetime.fromtimestamp(int(raw), tz=UTC)
     except (TypeError, ValueError, OverflowError):
-        raise PayloadError(f"timestamp tidak sah: {raw!r}") from None
+        pass
+    try:
+        when = datetime.fromisoformat(str(raw))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise PayloadError(f"timestamp tidak sah: {raw!r}")
+    return when.astimezone(UTC)
 
 
-def _sender(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]]) -> ContactRef:
+def _sender(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]], fallback: Mapping[str, Any]) -> ContactRef:
     """Phone-based wa_id and the per-business user_id; a username user may have no phone at all."""
     wa_id = str(msg.get("from") or "")
     user_id = str(msg.get("from_user_id") or "")
     match = [c for c in contacts if (wa_id and c.get("wa_id") == wa_id) or (user_id and c.get("user_id") == user_id)]
-    contact = match[0] if match else (contacts[0] if len(contacts) == 1 else {})
+    # The lone contact entry stands in only for a message that names no sender itself: a
+    # contact with another number must never lend its user id to this one.
+    contact = match[0] if match else (fallback if not wa_id and not user_id else {})
     wa_id = wa_id or str(contact.get("wa_id") or "")
     user_id = user_id or str(contact.get("user_id") or "")
     if not wa_id and not user_id:
@@ -126,71 +171,15 @@ def _sender(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]]) -> Contac
     return ContactRef(address=wa_id, user_id=user_id, name=name[:200], phone=f"+{wa_id}" if wa_id else "")
 
 
-def _message(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]]) -> InboundMessage:
+def _message(msg: Mapping[str, Any], contacts: list[Mapping[str, Any]], fallback: Mapping[str, Any]) -> InboundMessage:
     external_id = str(msg.get("id") or "")
     if not external_id:
         raise PayloadError("pesan tanpa id")
     kind = str(msg.get("type") or "unsupported")
-    body = _dict(msg.get(kind))
-    handler = HANDLERS.get(kind, _unsupported)
-    fields = handler(kind, body, external_id)
-    return InboundMessage(channel=CHANNEL, external_id=external_id, sender=_sender(msg, contacts),
-                          sent_at=_when(msg.get("timestamp")), kind=kind, raw=dict(msg), **fields)
-
-
-def _text(kind: str, body: Mapping[str, Any], _id: str) -> dict[str, Any]:
-    return {"text": str(body.get("body") or "")}
-
-
-def _media(kind: str, body: Mapping[str, Any], msg_id: str) -> dict[str, Any]:
-    media_id = str(body.get("id") or "")
-    if not media_id:
-        raise PayloadError(f"pesan {kind} {msg_id!r} tanpa id media")
-    mime = str(body.get("mime_type") or "").split(";")[0].strip()
-    filename = str(body.get("filename") or "")
-    if not filename:
-        filename = f"wa-{kind}-{media_id}{mimetypes.guess_extension(mime) or ''}"
-    attachment = InboundAttachment(filename=filename[:200], content_type=mime, media_id=media_id)
-    return {"text": str(body.get("caption") or ""), "attachments": (attachment,)}
-
-
-def _location(kind: str, body: Mapping[str, Any], msg_id: str) -> dict[str, Any]:
-    try:
-        lat = Decimal(str(body["latitude"])).quantize(COORDINATE)
-        lon = Decimal(str(body["longitude"])).quantize(COORDINATE)
-    except (KeyError, InvalidOperation):
-        raise PayloadError(f"lokasi {msg_id!r} tanpa koordinat yang sah") from None
-    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise PayloadError(f"koordinat lokasi {msg_id!r} di luar jangkauan")
-    label = " — ".join(str(body[k]) for k in ("name", "address") if body.get(k))
-    return {"text": label or f"Lokasi: {lat}, {lon}", "latitude": lat, "longitude": lon}
-
-
-def _interactive(kind: str, body: Mapping[str, Any], _id: str) -> dict[str, Any]:
-    reply = body.get("button_reply") or body.get("list_reply") or {}
-    if not isinstance(reply, dict):
-        reply = {}
-    text = " — ".join(str(reply[k]) for k in ("title", "description") if reply.get(k))
-    return {"text": text or f"[{kind}: {body.get('type', '?')}]"}
-
-
-def _button(kind: str, body: Mapping[str, Any], _id: str) -> dict[str, Any]:
-    return {"text": str(body.get("text") or body.get("payload") or "[button]")}
-
-
-def _unsupported(kind: str, body: Mapping[str, Any], _id: str) -> dict[str, Any]:
-    """Kept and shown, never dropped: the desk sees the kind and the raw payload."""
-    detail = body.get("emoji") if kind == "reaction" else ""
-    return {"text": f"[{kind}{': ' + str(detail) if detail else ''}]"}
-
-
-HANDLERS: dict[str, Callable[[str, Mapping[str, Any], str], dict[str, Any]]] = {
-    "text": _text,
-    **dict.fromkeys(MEDIA_TYPES, _media),
-    "location": _location,
-    "interactive": _interactive,
-    "button": _button,
-}
+    fields = {"kind": kind, **kinds.fields_of(kind, msg, external_id)}
+    return InboundMessage(channel=CHANNEL, external_id=external_id, sender=_sender(msg, contacts, fallback),
+                          sent_at=_when(msg.get("timestamp")), raw=dict(msg), errors=_errors(msg.get("errors")),
+                          **fields)
 
 
 def _status(st: Mapping[str, Any]) -> StatusUpdate | None:
