@@ -11,6 +11,7 @@ for the system check (``aduan_publik.E001``/``E002``).
 from __future__ import annotations
 
 import importlib
+import importlib.machinery
 import importlib.util
 import logging
 from dataclasses import dataclass
@@ -48,30 +49,41 @@ def _failure(ep: object, error: str, *, imported: bool) -> PluginFailure:
 
 
 def plugin_apps() -> list[str]:
-    """Entry-point modules with an ``apps`` submodule: Django apps the settings must install.
+    """Entry-point packages with an ``apps`` submodule: Django apps the settings must install.
 
-    Called from ``config/settings.py`` before Django is set up, so Django's own start-up
-    would be the first to import such a package (and die of its exception). The package
-    and its ``apps`` module are imported here, inside a ``try``: a plugin that raises is
-    logged, remembered for the system check and left out, and the hub starts without it.
+    Called from ``config/settings.py`` before Django is set up. A plain module is found
+    without running it (the registry imports it later, after set-up). A package with
+    ``apps.py`` is imported here, as Django's start-up would import it: inside a ``try``, so
+    that a plugin raising on import is logged, remembered for the system check and left out,
+    and the hub starts without it.
     """
     apps: set[str] = set()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         module = ep.value.split(":")[0].strip()
         try:
-            if importlib.util.find_spec(f"{module}.apps") is None:
+            if not _has_apps_module(module):
                 continue
             importlib.import_module(f"{module}.apps")
-        except ModuleNotFoundError as exc:
-            if exc.name is not None and (module == exc.name or module.startswith(exc.name + ".")):
-                continue  # the module itself is missing: the registry reports it when loading
-            _record_app_failure(ep, exc)
-            continue
         except Exception as exc:  # a plugin that raises on import must not stop the hub
             _record_app_failure(ep, exc)
             continue
         apps.add(module)
     return sorted(apps)
+
+
+def _has_apps_module(module: str) -> bool:
+    """Whether ``module`` is a package with an ``apps`` submodule, without running ``module``.
+
+    ``find_spec`` imports the parents of a dotted name (never the module itself); a module
+    that cannot be found is left to the registry, which reports it when loading.
+    """
+    try:
+        spec = importlib.util.find_spec(module)
+    except ModuleNotFoundError:
+        return False
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return importlib.machinery.PathFinder.find_spec(f"{module}.apps", list(spec.submodule_search_locations)) is not None
 
 
 def _record_app_failure(ep: object, exc: BaseException) -> None:
