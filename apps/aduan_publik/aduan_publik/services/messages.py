@@ -98,6 +98,44 @@ def outbound_queue(
 
 
 @transaction.atomic
+def message_send_direct(*, channel: str, to: ContactRef, text: str, reply_to: str = "",
+                        by: Any = None) -> Message:
+    """Send ``text`` to ``to`` on ``channel`` outside any complaint (a command's answer, a help text).
+
+    For a channel's :meth:`~aduan_publik.channels.base.Channel.intercept` handler: the answer
+    is a queued row first and a job second, like every outbound message, so it is never lost
+    and sent at most once. ``reply_to`` (the inbound message's provider id) makes the call
+    idempotent: a handler run again for the same message gets the stored answer back and
+    nothing is sent twice. Raises :class:`WorkflowError` for an empty text or a channel
+    that cannot send.
+    """
+    from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
+
+    text = text.strip()
+    if not text:
+        raise WorkflowError(_("Pesan kosong."))
+    if not get_channel(channel).capabilities.outbound:
+        raise WorkflowError(_("Kanal %(c)s tidak dapat mengirim pesan.") % {"c": channel})
+    if reply_to:
+        sent = (Message.objects.filter(channel=channel, direction=Message.Direction.OUT, complaint=None,
+                                       meta__reply_to=reply_to).first())
+        if sent is not None:
+            return sent
+    contact = contact_get_or_create(channel=channel, ref=to)
+    message = Message.objects.create(
+        complaint=None, contact=contact, channel=channel, direction=Message.Direction.OUT, body=text,
+        state=M.QUEUED, created_at=timezone.now(), author=by if by is not None and not isinstance(by, str) else None,
+        meta={"reply_to": reply_to} if reply_to else {},
+    )
+    event_record(complaint=None, by=by or channel, verb="direct_message",
+                 summary=_("Pesan langsung ke %(c)s lewat kanal %(k)s.") % {"c": contact.address or contact.user_id,
+                                                                          "k": channel},
+                 data={"message": message.pk, "reply_to": reply_to})
+    enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
+    return message
+
+
+@transaction.atomic
 def complaint_reply(*, complaint: Complaint, by: Any, body: str, internal: bool = False) -> Message:
     """A staff reply typed in the desk (or an internal note, never sent)."""
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
