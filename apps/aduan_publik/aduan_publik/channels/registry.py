@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
 
-from .base import Channel
+from .base import Capabilities, Channel
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +148,14 @@ def get_channel(name: str) -> Channel:
         return _load()[name]()
     except KeyError:
         raise UnknownChannel(f"unknown channel {name!r}; installed: {', '.join(sorted(_load()))}") from None
+
+
+def channel_capabilities(name: str) -> Capabilities:
+    """What channel ``name`` declares; a channel no longer installed can do nothing."""
+    try:
+        return get_channel(name).capabilities
+    except UnknownChannel:
+        return Capabilities(inbound=False, outbound=False)
 
 
 def channel_choices() -> list[tuple[str, str]]:
