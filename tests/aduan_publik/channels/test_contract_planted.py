@@ -100,7 +100,7 @@ def run_contract(case: ChannelContractTests) -> dict[str, str]:
         for check_id, kwargs in variants:
             if "db" in params:
                 kwargs["db"] = None
-            case.provider._replies.clear()
+            case.provider.clear_replies()  # a check that never sent leaves no answer behind
             try:
                 getattr(case, name)(**kwargs)
             except pytest.skip.Exception as exc:

@@ -66,6 +66,11 @@ class FakeProvider:
         with self._lock:
             self._replies.append(ProviderReply(status, body, dict(headers or {})))
 
+    def clear_replies(self) -> None:
+        """Forget scripted answers not used yet."""
+        with self._lock:
+            self._replies.clear()
+
     def _answer(self, record: dict[str, Any]) -> ProviderReply:
         with self._lock:
             self.requests.append(record)
