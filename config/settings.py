@@ -64,19 +64,14 @@ INSTALLED_APPS = [
 
 
 def _channel_apps() -> list[str]:
-    """Channel plugins that ship models (an ``apps`` module) become Django apps too."""
-    import importlib.util
-    from importlib.metadata import entry_points
+    """Channel plugins that ship models (an ``apps`` module) become Django apps too.
 
-    apps = []
-    for ep in entry_points(group="aduan_publik.channels"):
-        module = ep.value.split(":")[0]
-        try:
-            if importlib.util.find_spec(f"{module}.apps") is not None:
-                apps.append(module)
-        except ModuleNotFoundError:
-            continue
-    return sorted(set(apps))
+    A plugin that raises on import is left out (logged; ``aduan check`` reports it as
+    aduan_publik.E001) so that one broken package cannot stop the hub.
+    """
+    from aduan_publik.channels.registry import plugin_apps
+
+    return plugin_apps()
 
 
 INSTALLED_APPS += _channel_apps()

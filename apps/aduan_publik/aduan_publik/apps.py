@@ -9,3 +9,4 @@ class AduanPublikConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers system checks)
+        from .channels import checks as channel_checks  # noqa: F401  (plugins left out)

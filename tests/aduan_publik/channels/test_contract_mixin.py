@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from aduan_publik.channels.base import ContactRef, OutboundMessage, RawInbound
+from aduan_publik.channels.base import (
+    ContactRef,
+    OutboundMessage,
+    PermanentChannelError,
+    RawInbound,
+    TemporaryChannelError,
+)
 from aduan_publik.testing import fake_channel as fake
 from aduan_publik.testing.channel_contract import ChannelContractTests
 from aduan_publik.testing.entry_points import installed_channels
@@ -36,17 +42,34 @@ class TestFakeChannelContract(ChannelContractTests):
     """The shipped FakeChannel honours the contract, webhooks included."""
 
     channel_name = "fake"
+    sample_items = 3
 
     @pytest.fixture(autouse=True)
     def _installed(self, fake_channel):
         yield
 
     def sample_inbound(self) -> RawInbound:
-        return fake.delivery(messages=[{"id": "m1", "from": "0812", "text": "Halo"}],
+        return fake.delivery(messages=[{"id": "m1", "from": "0812", "text": "Halo"},
+                                       {"id": "m2", "from": "0813", "text": "Banjir"}],
                              statuses=[{"id": "out-1", "status": "read"}])
+
+    def another_inbound(self) -> RawInbound:
+        return fake.delivery(delivery_id="d2", messages=[{"id": "m3", "from": "0812", "text": "Lampu mati"}])
 
     def forged_inbound(self) -> RawInbound:
         return fake.delivery(messages=[{"id": "m1", "from": "0812", "text": "Halo"}], forged=True)
+
+    def sample_handshake(self) -> tuple[RawInbound, str]:
+        return RawInbound(method="GET", body=b"", headers={},
+                          query={"token": "fake-verify-token", "challenge": "42"}), "42"
+
+    def forged_handshake(self) -> RawInbound:
+        return RawInbound(method="GET", body=b"", headers={}, query={"token": "tebakan", "challenge": "42"})
+
+    def make_next_send_fail(self, kind: str) -> bool:
+        fake.FakeChannel.fail_with = (TemporaryChannelError("sibuk") if kind == "temporary"
+                                      else PermanentChannelError("nomor salah"))
+        return True
 
 
 class SloppyContract(ChannelContractTests):

@@ -11,18 +11,19 @@ from aduan_publik.channels import registry
 from aduan_publik.channels.registry import UnknownChannel, get_channel
 from aduan_publik.models import Complaint, InboundEvent, Message
 from aduan_publik.testing import fake_channel as fake
-from aduan_publik.testing.entry_points import installed_channels
+from aduan_publik.testing.entry_points import installed_channels, lookalike_channels_installed, unused_channel_name
 
-GOOD_PLUGIN = '''
+GOOD_TEMPLATE = '''
 """A plugin that exists only in this test."""
 from aduan_publik.channels.base import Channel
 
 
 class SmsChannel(Channel):
     """SMS gateway (test)."""
-    name = "sms"
+    name = "%s"
     label = "SMS"
 '''
+GOOD_PLUGIN = GOOD_TEMPLATE % "sms"
 BROKEN_PLUGINS = {
     "plugin_import_error": "import this_module_does_not_exist_anywhere\n",
     "plugin_not_a_channel": "class NotAChannel:\n    name = 'notachannel'\n",
@@ -37,6 +38,16 @@ def _fresh_registry():
     registry.reset_cache()
 
 
+@pytest.fixture(params=["bare", "lookalikes"])
+def bench_plugins(request, tmp_path):
+    """Run a test on a bare bench and on one with plausible plugins (telegram, sms, …) installed."""
+    if request.param == "bare":
+        yield
+    else:
+        with lookalike_channels_installed(tmp_path / "lookalikes"):
+            yield
+
+
 def test_builtins_come_from_entry_points(monkeypatch):
     declared = {ep.name: ep.value for ep in entry_points(group=registry.ENTRY_POINT_GROUP)}
     assert declared["web"] == "aduan_publik.channels.web:WebChannel"
@@ -49,16 +60,17 @@ def test_builtins_come_from_entry_points(monkeypatch):
         get_channel("web")
 
 
-def test_plugin_from_a_real_distribution_appears(tmp_path):
+def test_plugin_from_a_real_distribution_appears(tmp_path, bench_plugins):
+    name = unused_channel_name("sms_uji")
     with pytest.raises(UnknownChannel):
-        get_channel("sms")
-    with installed_channels(tmp_path, {"sms": "plugin_sms:SmsChannel"}, modules={"plugin_sms": GOOD_PLUGIN}):
-        channel = get_channel("sms")
+        get_channel(name)
+    with installed_channels(tmp_path, {name: "plugin_sms:SmsChannel"}, modules={"plugin_sms": GOOD_TEMPLATE % name}):
+        channel = get_channel(name)
         assert type(channel).__name__ == "SmsChannel" and channel.label == "SMS"
-        assert ("sms", "SMS") in registry.channel_choices()
-        assert {"manual", "sms", "web"} <= set(registry.all_channels())
+        assert (name, "SMS") in registry.channel_choices()
+        assert {"manual", name, "web"} <= set(registry.all_channels())
     with pytest.raises(UnknownChannel):  # gone again once the distribution is
-        get_channel("sms")
+        get_channel(name)
 
 
 def test_broken_plugins_are_skipped_with_a_logged_error(tmp_path, caplog):
@@ -77,11 +89,19 @@ def test_broken_plugins_are_skipped_with_a_logged_error(tmp_path, caplog):
     assert "declares name 'sms', registered as 'wrongname'" in logged
 
 
-def test_unknown_channel_names_what_is_installed():
+def test_unknown_channel_names_what_is_installed(bench_plugins):
+    name = unused_channel_name()
     with pytest.raises(UnknownChannel) as info:
-        get_channel("telegram")
+        get_channel(name)
     message = str(info.value)
-    assert "'telegram'" in message and "manual" in message and "web" in message
+    assert f"'{name}'" in message and "manual" in message and "web" in message
+
+
+def test_unused_channel_name_avoids_installed_plugins(tmp_path):
+    with lookalike_channels_installed(tmp_path, ("telegram", "kanal_tak_terpasang")):
+        assert get_channel("telegram").name == "telegram"
+        assert unused_channel_name("telegram") == "telegram_2"
+        assert unused_channel_name() == "kanal_tak_terpasang_2"
 
 
 # ---- the generic webhook endpoint ------------------------------------------------------------
@@ -92,9 +112,10 @@ def _post(client, raw, name="fake"):
                        headers={k: v for k, v in raw.headers.items() if k != "content-type"})
 
 
-def test_webhook_for_unknown_channel_is_404(client, db):
-    response = client.post("/channels/nope/webhook", data=b"{}", content_type="application/json")
-    assert response.status_code == 404 and "nope" in response.json()["error"]
+def test_webhook_for_unknown_channel_is_404(client, db, bench_plugins):
+    name = unused_channel_name()
+    response = client.post(f"/channels/{name}/webhook", data=b"{}", content_type="application/json")
+    assert response.status_code == 404 and name in response.json()["error"]
     assert not InboundEvent.objects.exists()
 
 

@@ -22,9 +22,13 @@ def _posted(form: dict[str, str]) -> RawInbound:
 
 class TestWebChannelContract(ChannelContractTests):
     channel_name = "web"
+    sample_items = 1
 
     def sample_inbound(self) -> RawInbound:
         return _posted(FORM)
+
+    def another_inbound(self) -> RawInbound:
+        return _posted({**FORM, "message_id": "web-form-2", "text": "Sampah belum diangkut."})
 
     def malformed_inbounds(self) -> list[RawInbound]:
         return [*super().malformed_inbounds(), _posted({**FORM, "text": "   "})]

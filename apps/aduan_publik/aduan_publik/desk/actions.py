@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .. import access
+from ..channels.registry import channel_capabilities
 from ..models import Complaint, Disposition
 from ..selectors.complaints import draft_followups, failed_outbound, returned_parts
 from ..services import complaints as svc
@@ -99,8 +100,19 @@ def _reopen(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]
 
 
 def _reply(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
-    messages.complaint_reply(complaint=c, by=user, body=data["body"], internal=data["internal"])
+    messages.complaint_reply(complaint=c, by=user, body=data["body"], internal=data["internal"],
+                             files=data.get("attachments") or ())
     return _("Catatan internal disimpan.") if data["internal"] else _("Balasan diantre untuk dikirim.")
+
+
+def _note(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
+    messages.complaint_reply(complaint=c, by=user, body=data["body"], internal=True)
+    return _("Catatan internal disimpan.")
+
+
+def _can_send(user: Any, c: Complaint, d: Disposition | None) -> bool:
+    """The complaint's channel declares ``outbound``: a reply box (else only internal notes)."""
+    return channel_capabilities(c.channel).outbound
 
 
 def _resend(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
@@ -134,8 +146,12 @@ def _has_returned_part(user: Any, c: Complaint, d: Disposition | None) -> bool:
     return returned_parts(complaint=c).exists()
 
 
+def _cannot_send(user: Any, c: Complaint, d: Disposition | None) -> bool:
+    return not _can_send(user, c, d)
+
+
 def _has_failed(user: Any, c: Complaint, d: Disposition | None) -> bool:
-    return failed_outbound(complaint=c).exists()
+    return _can_send(user, c, d) and failed_outbound(complaint=c).exists()
 
 
 def _has_draft(user: Any, c: Complaint, d: Disposition | None) -> bool:
@@ -155,7 +171,8 @@ ACTIONS: dict[str, DeskAction] = {a.slug: a for a in (
     DeskAction("not-authority", L("Bukan wewenang"), "not_authority", forms.NotAuthorityForm, _not_authority),
     DeskAction("archive", L("Arsipkan"), "archive", forms.ArchiveForm, _archive, variant="danger"),
     DeskAction("reopen", L("Buka kembali"), "reopen", forms.ReasonForm, _reopen),
-    DeskAction("reply", L("Balas pelapor / catatan"), "reply", forms.ReplyForm, _reply),
+    DeskAction("reply", L("Balas pelapor / catatan"), "reply", forms.ReplyForm, _reply, also=_can_send),
+    DeskAction("note", L("Catatan internal"), "reply", forms.NoteForm, _note, also=_cannot_send),
     DeskAction("resend", L("Kirim ulang pesan gagal"), "reply", forms.ResendForm, _resend, also=_has_failed),
     DeskAction("accept", L("Terima disposisi"), "accept", forms.ConfirmForm, _accept, True, "primary"),
     DeskAction("followup", L("Tulis tindak lanjut"), "draft_followup", forms.FollowUpForm, _followup, True,

@@ -17,6 +17,7 @@ from unfold.widgets import (
 )
 
 from .. import access
+from ..channels.registry import channel_capabilities
 from ..models import OPD, Category, Complaint, FollowUp, Message
 
 ARCHIVE_CHOICES = [c for c in Complaint.ArchiveReason.choices if c[0] != Complaint.ArchiveReason.DUPLICATE]
@@ -126,9 +127,16 @@ class ReasonForm(DeskForm):
     reason = _area(_("Alasan"))
 
 
-class ReplyForm(DeskForm):
-    body = _area(_("Pesan"))
-    internal = _flag(_("Catatan internal (tidak dikirim ke pelapor)"))
+class NoteForm(DeskForm):
+    """An internal note: the complaint's channel cannot carry a reply to the reporter."""
+
+    body = _area(_("Catatan (tidak dikirim ke pelapor)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.complaint is not None:
+            self.fields["body"].help_text = _("Kanal %(c)s tidak dapat mengirim pesan ke pelapor.") % {
+                "c": self.complaint.channel}
 
 
 class ResendForm(DeskForm):
@@ -160,6 +168,19 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
+class ReplyForm(DeskForm):
+    """A reply on the complaint's channel; files only when the channel declares ``media``."""
+
+    body = _area(_("Pesan"))
+    attachments = MultipleFileField(label=_("Lampiran (foto, dokumen)"), required=False)
+    internal = _flag(_("Catatan internal (tidak dikirim ke pelapor)"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.complaint is None or not channel_capabilities(self.complaint.channel).media:
+            del self.fields["attachments"]
+
+
 class FollowUpForm(DeskForm):
     body = _area(_("Tindak lanjut (apa yang sudah dilakukan, dengan bahasa yang santun)"))
     evidence = MultipleFileField(label=_("Bukti (foto, dokumen)"), required=False)
@@ -170,6 +191,10 @@ class FollowUpForm(DeskForm):
         if self.complaint is None or not access.can(self.user, "publish_followup", self.complaint,
                                                         self.disposition):
             del self.fields["publish"]  # operators draft; the liaison sends
+        if self.complaint is not None and not channel_capabilities(self.complaint.channel).media:
+            self.fields["evidence"].help_text = _(
+                "Kanal %(c)s tidak dapat mengirim lampiran: bukti hanya tampil di halaman lacak pelapor."
+            ) % {"c": self.complaint.channel}
 
 
 class PublishForm(DeskForm):

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from .. import access
+from ..channels.registry import channel_capabilities
 from ..models import (
     ACTIVE_DISPOSITION_STATES,
     AWAITING_REROUTE,
@@ -86,12 +87,14 @@ class TimelineEntry:
     error: str = ""
     note: str = ""
     attachments: list[Attachment] = field(default_factory=list)
+    ticks: str = ""  # delivery ticks, only on channels that report receipts (capabilities.delivery_status)
 
 
 def complaint_timeline(*, user: Any, complaint: Complaint) -> list[TimelineEntry]:
     """Messages, audit events, follow-ups and loose files of an access-checked complaint, by time."""
-    entries = [_message_entry(m, complaint) for m in complaint.messages.select_related("author", "merged_from")
-               .prefetch_related("attachments")]
+    messages = list(complaint.messages.select_related("author", "merged_from").prefetch_related("attachments"))
+    receipts = {name: channel_capabilities(name).delivery_status for name in {m.channel for m in messages}}
+    entries = [_message_entry(m, complaint, receipts=receipts[m.channel]) for m in messages]
     entries += [TimelineEntry(at=e.created_at, kind="event", title=e.summary, actor=e.actor_label)
                 for e in complaint.events.all()]
     followups = (access.followups_visible_to(user).filter(complaint=complaint)
@@ -122,7 +125,11 @@ def mask_access_code(text: str, complaint: Complaint, *others: Complaint) -> str
     return CODE_LIKE.sub(hide, text)
 
 
-def _message_entry(message: Message, complaint: Complaint) -> TimelineEntry:
+# Delivery ticks, as messaging apps show them; only for channels that report receipts.
+TICKS: dict[str, str] = {Message.State.SENT: "✓", Message.State.DELIVERED: "✓✓", Message.State.READ: "✓✓"}
+
+
+def _message_entry(message: Message, complaint: Complaint, *, receipts: bool = False) -> TimelineEntry:
     if message.is_internal:
         kind, title = "note", _("Catatan internal")
     elif message.merged_from is not None:
@@ -144,6 +151,7 @@ def _message_entry(message: Message, complaint: Complaint) -> TimelineEntry:
         state="" if message.is_internal else message.get_state_display(), state_code=message.state,
         error="; ".join(e for e in errors if e), note=_message_note(message, failed),
         attachments=list(message.attachments.all()),
+        ticks=TICKS.get(message.state, "") if receipts and kind == "message_out" else "",
     )
 
 

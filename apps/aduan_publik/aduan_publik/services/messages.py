@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from ..channels.base import (
     StatusUpdate,
     TemporaryChannelError,
 )
-from ..channels.registry import get_channel
+from ..channels.registry import channel_capabilities, get_channel
 from ..models import CLOSED_STATUSES, Attachment, Complaint, Contact, FollowUp, Message
 from ..workflow import WorkflowError, ensure_allowed
 from .audit import event_record
@@ -59,32 +60,81 @@ def outbound_queue(
     """Queue a message to the reporter on the complaint's own channel; sent by a job on commit.
 
     ``purpose`` and ``template_text`` reach the channel in :class:`OutboundMessage` (an
-    acknowledgement gets its own template on WhatsApp). Returns None when the complaint has no
-    reporter contact to answer (nothing to send).
+    acknowledgement gets its own template on WhatsApp). Returns None when there is nobody to
+    answer: no reporter contact, or a channel that declares no ``outbound`` capability. On a
+    channel without ``media`` the files stay on the complaint (the reporter sees them on the
+    tracking page) and are not handed to ``send``.
     """
     from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
 
-    if complaint.contact_id is None:
+    capabilities = channel_capabilities(complaint.channel)
+    if complaint.contact_id is None or not capabilities.outbound:
         return None
     message = Message.objects.create(
         complaint=complaint, contact_id=complaint.contact_id, channel=complaint.channel,
         direction=Message.Direction.OUT, body=body, state=M.QUEUED, created_at=timezone.now(),
         author=by if by is not None and not isinstance(by, str) else None, followup=followup,
-        meta=_outbound_meta(attachments, purpose, template_text),
+        meta=_outbound_meta(attachments, purpose, template_text, media=capabilities.media),
     )
     enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
     return message
 
 
-def _outbound_meta(attachments: Sequence[Attachment], purpose: str, template_text: str) -> dict[str, Any]:
-    meta: dict[str, Any] = {"attachments": [a.pk for a in attachments]} if attachments else {}
+def _outbound_meta(attachments: Sequence[Attachment], purpose: str, template_text: str, *,
+                   media: bool) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if attachments:
+        meta["attachments" if media else "attachments_not_sent"] = [a.pk for a in attachments]
     meta.update({k: v for k, v in (("purpose", purpose), ("template_text", template_text)) if v})
     return meta
 
 
 @transaction.atomic
-def complaint_reply(*, complaint: Complaint, by: Any, body: str, internal: bool = False) -> Message:
-    """A staff reply typed in the desk (or an internal note, never sent)."""
+def message_send_direct(*, channel: str, to: ContactRef, text: str, reply_to: str = "",
+                        by: Any = None) -> Message:
+    """Send ``text`` to ``to`` on ``channel`` outside any complaint (a command's answer, a help text).
+
+    For a channel's :meth:`~aduan_publik.channels.base.Channel.intercept` handler: the answer
+    is a queued row first and a job second, like every outbound message, so it is never lost
+    and sent at most once. ``reply_to`` (the inbound message's provider id) makes the call
+    idempotent: a handler run again for the same message gets the stored answer back and
+    nothing is sent twice. Raises :class:`WorkflowError` for an empty text or a channel
+    that cannot send.
+    """
+    from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
+
+    text = text.strip()
+    if not text:
+        raise WorkflowError(_("Pesan kosong."))
+    if not get_channel(channel).capabilities.outbound:
+        raise WorkflowError(_("Kanal %(c)s tidak dapat mengirim pesan.") % {"c": channel})
+    if reply_to:
+        sent = (Message.objects.filter(channel=channel, direction=Message.Direction.OUT, complaint=None,
+                                       meta__reply_to=reply_to).first())
+        if sent is not None:
+            return sent
+    contact = contact_get_or_create(channel=channel, ref=to)
+    message = Message.objects.create(
+        complaint=None, contact=contact, channel=channel, direction=Message.Direction.OUT, body=text,
+        state=M.QUEUED, created_at=timezone.now(), author=by if by is not None and not isinstance(by, str) else None,
+        meta={"reply_to": reply_to} if reply_to else {},
+    )
+    event_record(complaint=None, by=by or channel, verb="direct_message",
+                 summary=_("Pesan langsung ke %(c)s lewat kanal %(k)s.") % {"c": contact.address or contact.user_id,
+                                                                          "k": channel},
+                 data={"message": message.pk, "reply_to": reply_to})
+    enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
+    return message
+
+
+@transaction.atomic
+def complaint_reply(*, complaint: Complaint, by: Any, body: str, internal: bool = False,
+                    files: Sequence[UploadedFile] = ()) -> Message:
+    """A staff reply typed in the desk (or an internal note, never sent).
+
+    The complaint's channel decides what may go out (its ``capabilities``): no reply on a
+    channel without ``outbound``, no files on one without ``media``; refused with nothing stored.
+    """
     complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
     access.require(by, "reply", complaint)
     ensure_allowed("reply", complaint)
@@ -92,21 +142,43 @@ def complaint_reply(*, complaint: Complaint, by: Any, body: str, internal: bool 
     if not body:
         raise WorkflowError(_("Pesan kosong."))
     if internal:
-        message = Message.objects.create(
-            complaint=complaint, channel="internal", direction=Message.Direction.OUT, body=body,
-            state=M.SENT, is_internal=True, created_at=timezone.now(), author=by,
-        )
-        event_record(complaint=complaint, by=by, verb="note", summary=_("Catatan internal ditambahkan."),
-                     data={"message": message.pk})
-        return message
-    if complaint.contact_id is None:
-        raise WorkflowError(_("Aduan ini tidak memiliki kontak pelapor untuk dibalas."))
-    sent = outbound_queue(complaint=complaint, body=body, by=by)
+        if files:
+            raise WorkflowError(_("Catatan internal tidak membawa lampiran."))
+        return _internal_note(complaint, by, body)
+    _check_can_send(complaint, files)
+    from .attachments import attachment_create, uploads_validate
+
+    uploads_validate(files)
+    stored = [attachment_create(complaint=complaint, upload=upload, by=by) for upload in files]
+    sent = outbound_queue(complaint=complaint, body=body, by=by, attachments=stored)
     assert sent is not None
+    if stored:
+        Attachment.objects.filter(pk__in=[a.pk for a in stored]).update(message=sent)
     event_record(complaint=complaint, by=by, verb="replied",
                  summary=_("Balasan ke pelapor diantre melalui kanal %(c)s.") % {"c": complaint.channel},
-                 data={"message": sent.pk})
+                 data={"message": sent.pk, **({"files": [a.pk for a in stored]} if stored else {})})
     return sent
+
+
+def _internal_note(complaint: Complaint, by: Any, body: str) -> Message:
+    message = Message.objects.create(
+        complaint=complaint, channel="internal", direction=Message.Direction.OUT, body=body,
+        state=M.SENT, is_internal=True, created_at=timezone.now(), author=by,
+    )
+    event_record(complaint=complaint, by=by, verb="note", summary=_("Catatan internal ditambahkan."),
+                 data={"message": message.pk})
+    return message
+
+
+def _check_can_send(complaint: Complaint, files: Sequence[UploadedFile]) -> None:
+    capabilities = channel_capabilities(complaint.channel)
+    if not capabilities.outbound:
+        raise WorkflowError(_("Kanal %(c)s tidak dapat mengirim pesan ke pelapor; simpan sebagai catatan "
+                              "internal.") % {"c": complaint.channel})
+    if complaint.contact_id is None:
+        raise WorkflowError(_("Aduan ini tidak memiliki kontak pelapor untuk dibalas."))
+    if files and not capabilities.media:
+        raise WorkflowError(_("Kanal %(c)s tidak dapat mengirim lampiran.") % {"c": complaint.channel})
 
 
 def _claim_for_sending(message_id: int) -> Message | None:

@@ -8,30 +8,37 @@ provides samples; every ``test_contract_*`` method then checks one promise of
 
     class TestSmsChannel(ChannelContractTests):
         channel_name = "sms"
+        sample_items = 2                      # what sample_inbound carries
 
-        def sample_inbound(self):
-            return RawInbound(method="POST", body=b'{"id": "1", ...}', headers={"x-sig": "..."})
+        @pytest.fixture(autouse=True)
+        def _site(self, fake_provider, channel_settings):   # fixtures of aduan_publik.testing.pytest_plugin
+            self.provider = fake_provider
+            channel_settings("sms", url=fake_provider.url, secret="rahasia")
 
-        def forged_inbound(self):
-            return RawInbound(method="POST", body=b'{"id": "1", ...}', headers={"x-sig": "bad"})
+        def sample_inbound(self):             # two messages, signed
+            ...
+        def another_inbound(self):            # other messages, signed
+            ...
+        def forged_inbound(self):             # wrong signature
+            ...
+        def make_next_send_fail(self, kind):  # "temporary" or "permanent"
+            self.provider.reply_next(503 if kind == "temporary" else 400)
+            return True
 
-        def sample_outbound(self):
-            return OutboundMessage(message_id=1, to=ContactRef(address="0812..."), text="Halo",
-                                   tracking_number="ADU-2026-000001")
-
-A channel that needs a fake provider server or the database for :meth:`Channel.send` adds an
-autouse fixture (or ``pytestmark = pytest.mark.django_db``) to its own test class. Checks for
-a capability the channel does not declare are skipped, never silently passed.
+The hooks are documented on :class:`~aduan_publik.testing.contract_base.ContractHooks`.
+Checks for a capability the channel does not declare, or a hook it does not provide where
+providing it is optional, are skipped with the reason, never silently passed. Outside the
+hub's own repository run them with the pytest plugin :mod:`aduan_publik.testing.pytest_plugin`
+(settings: :mod:`aduan_publik.testing.settings`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
-from datetime import datetime
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
@@ -39,82 +46,18 @@ from ..channels import registry
 from ..channels.base import (
     Capabilities,
     Channel,
-    ContactRef,
-    InboundMessage,
-    OutboundMessage,
-    PayloadError,
-    RawInbound,
+    PermanentChannelError,
     SendResult,
-    SignatureError,
-    StatusUpdate,
+    TemporaryChannelError,
 )
+from .contract_base import CONTRACT_METHODS, RECEIPT_STATES, SEND_FAILURES, SEND_STATES, ContractHooks, _shape
+from .contract_inbound import InboundContractChecks
 
-#: The contract methods a channel may override; their signatures must stay those of the base.
-CONTRACT_METHODS = ("config", "is_configured", "handshake", "verify_inbound", "inbound_key",
-                    "parse_inbound", "intercept", "send", "on_event", "fetch_media")
-SEND_STATES = ("sent", "manual")
-RECEIPT_STATES = ("sent", "delivered", "read", "failed")
+__all__ = ["CONTRACT_METHODS", "RECEIPT_STATES", "SEND_STATES", "ChannelContractTests", "ContractHooks"]
 
 
-def _shape(func: Any) -> list[tuple[str, Any]]:
-    """Parameter names and kinds (annotations may be spelled differently)."""
-    return [(p.name, p.kind) for p in inspect.signature(func).parameters.values()]
-
-
-class ChannelContractTests:
+class ChannelContractTests(InboundContractChecks):
     """Mixin of contract tests; the subclass sets ``channel_name`` and overrides the sample hooks."""
-
-    #: The entry-point name the channel is registered under.
-    channel_name: ClassVar[str] = ""
-
-    # ---- hooks a channel's test class overrides ----------------------------------------
-
-    def sample_inbound(self) -> RawInbound | None:
-        """A valid, authentic delivery carrying at least one item (None: no inbound at all)."""
-        return None
-
-    def forged_inbound(self) -> RawInbound | None:
-        """The same kind of delivery with a wrong or missing signature; None if there are no webhooks."""
-        return None
-
-    def malformed_inbounds(self) -> list[RawInbound]:
-        """Authentic-looking deliveries whose body cannot be understood (each must give PayloadError)."""
-        sample = self.sample_inbound()
-        headers = dict(sample.headers) if sample else {}
-        query = dict(sample.query) if sample else {}
-        return [
-            RawInbound(method="POST", body=body, headers=headers, query=query, form={})
-            for body in (b"", b"\x00\xff not a payload", b'{"unterminated": ', b"[1, 2, 3]")
-        ]
-
-    def sample_outbound(self) -> OutboundMessage:
-        """A message the channel can send in the test environment (override to add an address)."""
-        return OutboundMessage(
-            message_id=1, text="Aduan Anda sedang diproses.", tracking_number="ADU-2026-000001",
-            to=ContactRef(address="warga@example.org", email="warga@example.org", phone="081234567890",
-                          name="Warga Uji"),
-        )
-
-    # ---- helpers ------------------------------------------------------------------------
-
-    def channel(self) -> Channel:
-        assert self.channel_name, f"{type(self).__name__} must set channel_name"
-        return registry.get_channel(self.channel_name)
-
-    def _inbound_or_skip(self) -> tuple[Channel, RawInbound]:
-        channel = self.channel()
-        if not channel.capabilities.inbound:
-            pytest.skip(f"{self.channel_name} declares no inbound capability")
-        sample = self.sample_inbound()
-        assert sample is not None, "capabilities.inbound is set: provide sample_inbound()"
-        return channel, sample
-
-    def _webhooks_or_skip(self) -> tuple[Channel, RawInbound, RawInbound]:
-        channel, sample = self._inbound_or_skip()
-        forged = self.forged_inbound()
-        if forged is None:
-            pytest.skip(f"{self.channel_name} takes no webhooks")
-        return channel, sample, forged
 
     # ---- registration and declarations -------------------------------------------------
 
@@ -161,80 +104,25 @@ class ChannelContractTests:
             pytest.skip("no status_sync")
         assert cls.on_event is not Channel.on_event, "status_sync channels must implement on_event()"
 
-    # ---- inbound -------------------------------------------------------------------------
-
-    def test_contract_verify_accepts_valid_delivery(self) -> None:
-        channel, sample, _forged = self._webhooks_or_skip()
-        channel.verify_inbound(sample)  # raises SignatureError when it refuses
-
-    def test_contract_verify_refuses_forged_delivery(self) -> None:
-        channel, sample, forged = self._webhooks_or_skip()
-        with pytest.raises(SignatureError):
-            channel.verify_inbound(forged)
-        unsigned = dataclasses.replace(sample, headers={})
-        with pytest.raises(SignatureError):
-            channel.verify_inbound(unsigned)
-
-    def test_contract_no_webhooks_means_refused(self) -> None:
-        """A channel without webhooks must refuse the generic endpoint (and its handshake)."""
+    def test_contract_config_is_a_copy(self) -> None:
+        """Changing what config() returns must not change the site's settings."""
         channel = self.channel()
-        if self.forged_inbound() is not None:
-            pytest.skip(f"{self.channel_name} takes webhooks")
-        probe = self.sample_inbound() or RawInbound(method="POST", body=b"{}", headers={})
-        with pytest.raises(SignatureError):
-            channel.verify_inbound(probe)
-        assert channel.handshake(probe) is None
-
-    def test_contract_parse_returns_normalised_items(self) -> None:
-        channel, sample = self._inbound_or_skip()
-        items = channel.parse_inbound(sample)
-        assert isinstance(items, list) and items, "a valid sample must carry at least one item"
-        for item in items:
-            assert isinstance(item, InboundMessage | StatusUpdate), type(item)
-            assert item.channel == self.channel_name
-            assert isinstance(item.external_id, str) and item.external_id.strip()
-            if isinstance(item, InboundMessage):
-                self._check_message(item)
-            else:
-                self._check_status(channel, item)
-
-    def _check_message(self, item: InboundMessage) -> None:
-        assert isinstance(item.sender, ContactRef)
-        assert item.sender.address or item.sender.user_id, "a sender needs an address or a user_id"
-        assert isinstance(item.sent_at, datetime) and item.sent_at.tzinfo is not None, "sent_at must be aware"
-        assert item.text or item.attachments or item.kind != "text", "an empty text message"
-        assert isinstance(item.attachments, tuple)
-
-    def _check_status(self, channel: Channel, item: StatusUpdate) -> None:
-        assert channel.capabilities.delivery_status, "StatusUpdate without capabilities.delivery_status"
-        assert item.status in RECEIPT_STATES, item.status
-        assert isinstance(item.at, datetime) and item.at.tzinfo is not None
-
-    def test_contract_malformed_body_raises_payload_error(self) -> None:
-        channel, _sample = self._inbound_or_skip()
-        for raw in self.malformed_inbounds():
-            try:
-                channel.parse_inbound(raw)
-            except PayloadError:
-                continue
-            except Exception as exc:  # the point of the test: nothing but PayloadError escapes
-                pytest.fail(f"parse_inbound({raw.body[:40]!r}) raised {type(exc).__name__}: {exc}")
-            pytest.fail(f"parse_inbound({raw.body[:40]!r}) accepted a malformed body")
-
-    def test_contract_inbound_key_is_stable(self) -> None:
-        channel, sample = self._inbound_or_skip()
-        key = channel.inbound_key(sample)
-        assert isinstance(key, str) and key.strip() and len(key) <= 255
-        again = RawInbound(method=sample.method, body=bytes(sample.body), headers=dict(sample.headers),
-                           query=dict(sample.query), form=dict(sample.form))
-        assert channel.inbound_key(again) == key, "a redelivery must share the key"
+        handed_out = channel.config()
+        handed_out["__contract_probe__"] = "x"
+        leaked = "__contract_probe__" in channel.config()
+        handed_out.pop("__contract_probe__")
+        assert not leaked, "config() returns the settings' own dict"
 
     # ---- outbound ------------------------------------------------------------------------
 
-    def test_contract_send_returns_send_result(self) -> None:
+    def _outbound_or_skip(self) -> Channel:
         channel = self.channel()
         if not channel.capabilities.outbound:
             pytest.skip(f"{self.channel_name} declares no outbound capability")
+        return channel
+
+    def test_contract_send_returns_send_result(self) -> None:
+        channel = self._outbound_or_skip()
         result = channel.send(self.sample_outbound())
         self.check_send_result(channel, result)
 
@@ -244,3 +132,23 @@ class ChannelContractTests:
         assert isinstance(result.external_id, str) and isinstance(result.note, str)
         if result.state == "manual":
             assert channel.capabilities.manual_delivery, "state 'manual' needs capabilities.manual_delivery"
+        if result.state == "sent" and channel.capabilities.delivery_status:
+            assert result.external_id.strip(), (
+                "capabilities.delivery_status: send() must return the provider's message id, "
+                "receipts are matched on it")
+
+    @pytest.mark.parametrize("kind", SEND_FAILURES)
+    def test_contract_send_maps_provider_errors(self, kind: str) -> None:
+        """A provider failure is an exception the core understands, never a "sent" result."""
+        channel = self._outbound_or_skip()
+        if not self.make_next_send_fail(kind):
+            pytest.skip("implement make_next_send_fail() to check how send() maps provider errors")
+        expected = TemporaryChannelError if kind == "temporary" else PermanentChannelError
+        try:
+            result = channel.send(self.sample_outbound())
+        except expected:
+            return
+        except Exception as exc:
+            pytest.fail(f"a {kind} provider failure raised {type(exc).__name__}: {exc}, "
+                        f"expected {expected.__name__}")
+        pytest.fail(f"a {kind} provider failure was reported as {result!r}")

@@ -14,6 +14,7 @@ import importlib
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from ..channels import registry
@@ -53,3 +54,46 @@ def installed_channels(root: Path, channels: Mapping[str, str], *, modules: Mapp
             sys.modules.pop(module, None)
         importlib.invalidate_caches()
         registry.reset_cache()
+
+
+#: Channels a city may well install (and that old tests used as "unknown"): a test that needs an
+#: unknown name must not pick one of these, it asks :func:`unused_channel_name`.
+LIKELY_CHANNELS = ("telegram", "sms", "email", "instagram", "facebook", "line", "nope")
+
+LOOKALIKE = '''
+"""A plausible third-party channel, installed to prove tests do not assume it is absent."""
+from aduan_publik.channels.base import Channel
+
+
+def _make(channel_name):
+    class Lookalike(Channel):
+        """Installed by lookalike_channels_installed()."""
+        name = channel_name
+        label = channel_name.title()
+    Lookalike.__name__ = channel_name.title() + "Channel"
+    return Lookalike
+'''
+
+
+def unused_channel_name(stem: str = "kanal_tak_terpasang") -> str:
+    """A channel name no installed distribution declares: a test's "unknown channel".
+
+    Never hard-code a real-looking name such as ``telegram``: the test then fails on a bench
+    where that plugin is installed.
+    """
+    declared = {ep.name for ep in entry_points(group=registry.ENTRY_POINT_GROUP)}
+    name, n = stem, 1
+    while name in declared:
+        n += 1
+        name = f"{stem}_{n}"
+    return name
+
+
+@contextmanager
+def lookalike_channels_installed(root: Path, names: tuple[str, ...] = LIKELY_CHANNELS) -> Iterator[Path]:
+    """Install a minimal channel under each of ``names`` (default: :data:`LIKELY_CHANNELS`)."""
+    module = "aduan_lookalike_channels"
+    source = LOOKALIKE + "".join(f"{n.title()}Channel = _make({n!r})\n" for n in names)
+    points = {n: f"{module}:{n.title()}Channel" for n in names}
+    with installed_channels(root, points, modules={module: source}, dist_name="aduan_lookalikes") as path:
+        yield path

@@ -2,7 +2,9 @@
 
 It behaves like a real provider adapter (verify, dedupe key, batched items, receipts) without
 a network. Register it with :func:`aduan_publik.testing.entry_points.installed_channels`
-under the name ``fake``. Payload::
+under the name ``fake``. :class:`FakeHttpChannel` is the same channel configured per site and
+sending over real HTTP to a :class:`~aduan_publik.testing.fake_provider.FakeProvider`: the
+smallest complete example of a provider adapter. Payload::
 
     {"delivery_id": "d1",
      "messages": [{"id": "m1", "from": "0812", "name": "Budi", "text": "...", "tracking_number": ""}],
@@ -27,10 +29,12 @@ from ..channels.base import (
     InboundMessage,
     OutboundMessage,
     PayloadError,
+    PermanentChannelError,
     RawInbound,
     SendResult,
     SignatureError,
     StatusUpdate,
+    TemporaryChannelError,
 )
 
 SECRET = b"fake-channel-secret"
@@ -38,16 +42,17 @@ SIGNATURE_HEADER = "x-fake-signature"
 EPOCH = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
-def sign(body: bytes) -> str:
-    return "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
+def sign(body: bytes, secret: bytes = SECRET) -> str:
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
 
 
 def delivery(*, delivery_id: str = "d1", messages: list[dict[str, Any]] | None = None,
-             statuses: list[dict[str, Any]] | None = None, forged: bool = False) -> RawInbound:
+             statuses: list[dict[str, Any]] | None = None, forged: bool = False,
+             secret: bytes = SECRET) -> RawInbound:
     """A signed (or, with ``forged``, wrongly signed) webhook delivery."""
     body = json.dumps({"delivery_id": delivery_id, "messages": messages or [],
                        "statuses": statuses or []}).encode()
-    signature = "sha256=" + "0" * 64 if forged else sign(body)
+    signature = "sha256=" + "0" * 64 if forged else sign(body, secret)
     return RawInbound(method="POST", body=body,
                       headers={SIGNATURE_HEADER: signature, "content-type": "application/json"})
 
@@ -114,6 +119,58 @@ class FakeChannel(Channel):
             raise failure
         type(self).sent.append(message)
         return SendResult(external_id=f"fake-out-{message.message_id}", state="sent")
+
+
+class FakeHttpChannel(FakeChannel):
+    """:class:`FakeChannel` with a per-site secret that sends over HTTP, as a real adapter does.
+
+    Site config ``channels.fake``: ``url`` (the provider's API, e.g. ``FakeProvider.url``) and
+    ``secret`` (the webhook signing key, text). Unconfigured, it refuses every delivery.
+    """
+
+    required_settings = ("url", "secret")
+
+    def _secret(self) -> bytes:
+        return str(self.config().get("secret") or "").encode()
+
+    def handshake(self, raw: RawInbound) -> str | None:
+        """Answer the challenge only to the configured secret (never when unconfigured)."""
+        secret = self._secret()
+        if secret and hmac.compare_digest(raw.query.get("token", "").encode(), secret):
+            return raw.query.get("challenge", "")
+        return None
+
+    def verify_inbound(self, raw: RawInbound) -> None:
+        """HMAC-SHA256 of the raw body with the site's secret; an unconfigured site refuses all."""
+        secret = self._secret()
+        if not secret:
+            raise SignatureError("kanal belum dikonfigurasi: secret kosong")
+        given = raw.headers.get(SIGNATURE_HEADER, "")
+        if not given or not hmac.compare_digest(given, sign(raw.body, secret)):
+            raise SignatureError("tanda tangan kiriman tidak cocok")
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        """POST the text to ``<url>/messages``; 429/5xx/unreachable are temporary, other 4xx permanent."""
+        import requests
+
+        url = str(self.config().get("url") or "").rstrip("/")
+        payload: dict[str, Any] = {"to": message.to.address, "text": message.text, "ref": message.message_id}
+        try:
+            response = requests.post(f"{url}/messages", json=payload, timeout=(3.05, 10))
+        except requests.ConnectionError as exc:  # nothing reached the provider: safe to retry
+            raise TemporaryChannelError(f"penyedia tidak terjangkau: {exc}") from exc
+        except requests.Timeout as exc:  # it may have been delivered: a person checks
+            raise PermanentChannelError("penyedia tidak menjawab; periksa sebelum mengirim ulang") from exc
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TemporaryChannelError(f"penyedia sibuk (HTTP {response.status_code})",
+                                        code=str(response.status_code))
+        if response.status_code >= 400:
+            raise PermanentChannelError(f"penyedia menolak (HTTP {response.status_code})",
+                                        code=str(response.status_code))
+        try:
+            return SendResult(external_id=str(response.json()["id"]), state="sent")
+        except (ValueError, KeyError, TypeError):
+            raise PermanentChannelError("jawaban penyedia tanpa id pesan") from None
 
 
 ENTRY_POINT = {"fake": "aduan_publik.testing.fake_channel:FakeChannel"}

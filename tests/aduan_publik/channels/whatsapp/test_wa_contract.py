@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from django.core.checks import run_checks
 from django.utils import timezone
+from fakes.graph_api import FakeGraphAPI
 from wa_helpers import VERIFY_TOKEN, fixture_body, sign, signed_raw
 
 from aduan_publik.channels.base import ContactRef, OutboundMessage, RawInbound, SignatureError
@@ -16,6 +17,7 @@ from aduan_publik.testing.channel_contract import ChannelContractTests
 
 class TestWhatsAppContract(ChannelContractTests):
     channel_name = "whatsapp"
+    sample_items = 5  # batched.json: three messages in two entries, two receipts
 
     @pytest.fixture(autouse=True)
     def _configured(self, whatsapp):
@@ -32,6 +34,20 @@ class TestWhatsAppContract(ChannelContractTests):
     def sample_outbound(self) -> OutboundMessage:
         return OutboundMessage(message_id=1, to=ContactRef(address="6281234567890"), text="Halo",
                                tracking_number="ADU-2026-000001", last_inbound_at=timezone.now())
+
+    def another_inbound(self) -> RawInbound:
+        return signed_raw(fixture_body("text"))
+
+    def sample_handshake(self) -> tuple[RawInbound, str]:
+        return _raw(**{"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "77"}), "77"
+
+    def forged_handshake(self) -> RawInbound:
+        return _raw(**{"hub.mode": "subscribe", "hub.verify_token": "tebakan", "hub.challenge": "77"})
+
+    def make_next_send_fail(self, kind: str) -> bool:
+        self.graph.script_send(FakeGraphAPI.error(131000, status=500) if kind == "temporary"
+                               else FakeGraphAPI.error(131026, status=400))
+        return True
 
 
 def _raw(**query: str) -> RawInbound:
