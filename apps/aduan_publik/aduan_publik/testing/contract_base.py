@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -16,7 +16,7 @@ from django.conf import settings
 from django.test import override_settings
 
 from ..channels import registry
-from ..channels.base import Channel, ContactRef, InboundMessage, OutboundMessage, RawInbound, StatusUpdate
+from ..channels.base import Channel, ContactRef, InboundMessage, OutboundMessage, RawInbound
 
 #: The contract methods a channel may override; their signatures must stay those of the base.
 CONTRACT_METHODS = ("config", "is_configured", "handshake", "verify_inbound", "inbound_key",
@@ -136,7 +136,7 @@ class ContractHooks:
             yield self.channel()
 
     @staticmethod
-    def message_ids(items: list[InboundMessage | StatusUpdate]) -> list[str]:
+    def message_ids(items: Sequence[object]) -> list[str]:
         return [item.external_id for item in items if isinstance(item, InboundMessage)]
 
     @staticmethod
