@@ -9,7 +9,9 @@ accepted is lost. In tests the queues run inline (``RQ_QUEUES[...]["ASYNC"] = Fa
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +23,9 @@ from rq import Retry
 logger = logging.getLogger(__name__)
 
 PENDING_JOB_STATES = ("queued", "started", "scheduled", "deferred")
+# RQ accepts only these characters in a job id (rq.job.JOB_ID_PATTERN) and raises otherwise.
+_JOB_ID_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
+_JOB_ID_SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SEND_RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
 # Media URLs live 5 minutes but media ids 7 days: each retry asks for a fresh URL.
 MEDIA_RETRY = Retry(max=4, interval=[15, 60, 300, 1800])
@@ -32,7 +37,12 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
 
     With a ``job_id``, work already waiting or running under that id is not enqueued twice
     (the sweep re-enqueues by id); ``check_pending=False`` skips that look-up for new rows.
+    An id RQ would refuse (build ids with :func:`job_id`) returns False instead of raising
+    after the caller's commit, so the caller can record the failure.
     """
+    if job_id is not None and not _JOB_ID_ALPHABET.fullmatch(job_id):
+        logger.error("job id %r is outside RQ's alphabet; %s%r not enqueued", job_id, func.__name__, args)
+        return False
     try:
         q = get_queue(queue)
         if job_id and check_pending and q.is_async and _still_pending(q, job_id):
@@ -42,6 +52,22 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
     except RedisError:
         logger.warning("Redis unavailable; %s%r left for the sweep", func.__name__, args)
         return False
+
+
+def job_id(prefix: str, *parts: object) -> str:
+    """A deterministic RQ job id for ``parts`` that may hold any character (a provider's media id).
+
+    A part that is not plain ``[A-Za-z0-9_-]`` (or is long) is replaced by a hash of itself, so
+    the same work always gets the same id (the pending look-up still deduplicates it) and RQ
+    never rejects it after the database has committed.
+    """
+    safe = [prefix]
+    for part in parts:
+        text = str(part)
+        if not _JOB_ID_SAFE.fullmatch(text):
+            text = "h" + hashlib.sha256(text.encode()).hexdigest()[:32]
+        safe.append(text)
+    return "-".join(safe)
 
 
 def _still_pending(q: Any, job_id: str) -> bool:
