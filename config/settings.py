@@ -197,6 +197,9 @@ ADUAN: dict[str, Any] = {
     # "government" adds the cuti bersama (joint leave days) to the public holidays.
     "holiday_categories": SITE_CONFIG.get("holiday_categories", ["public", "government"]),
     "max_upload_bytes": int(SITE_CONFIG.get("max_upload_bytes", 10 * 1024 * 1024)),
+    # Hard cap on one webhook delivery (Meta documents payloads of up to 3 MB); above it the
+    # delivery is kept as "rejected" with the reason (aduan_publik.views.webhooks).
+    "webhook_max_bytes": int(SITE_CONFIG.get("webhook_max_bytes", 8 * 1024 * 1024)),
     "allowed_upload_types": SITE_CONFIG.get(
         "allowed_upload_types",
         [
