@@ -145,6 +145,12 @@ def _count_failure(event_id: int, exc: Exception) -> None:
     logger.exception("inbound event %s failed (attempt %s)", event_id, event.attempts if event else "?")
 
 
+def inbound_pending_among(ids: list[int]) -> list[int]:
+    """Those of ``ids`` whose delivery still waits for processing, in the given order."""
+    pending = set(InboundEvent.objects.filter(pk__in=ids, state=E.PENDING).values_list("pk", flat=True))
+    return [i for i in ids if i in pending]
+
+
 def pending_inbound_ids(older_than: timedelta = timedelta(minutes=1)) -> list[int]:
     cutoff = timezone.now() - older_than
     return list(InboundEvent.objects.filter(state=E.PENDING, received_at__lt=cutoff)
