@@ -121,6 +121,8 @@ redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
 return 2
 """
 
+_SCRIPTS: dict[int, tuple[Any, Any, str]] = {}
+
 
 def _inbound_keys() -> tuple[str, str]:
     from django.conf import settings
@@ -133,11 +135,14 @@ def _handoff(q: Any, event_id: int | None) -> None:
     """Push ``event_id`` (None: nothing) and enqueue a drain job if none is alive. Raises RedisError."""
     from rq.job import Job
 
-    script = q.connection.register_script(_HANDOFF_LUA)  # a SHA-1 of the text: runs as EVALSHA
+    cached = _SCRIPTS.get(id(q))
+    if cached is None or cached[0] is not q:  # one per kept queue (a new queue may reuse an id)
+        cached = _SCRIPTS[id(q)] = (q, q.connection.register_script(_HANDOFF_LUA), Job.key_for(""))
+    _q, script, job_prefix = cached
     drain_id = f"inbound-drain-{uuid.uuid4().hex}"
     backlog, flag = _inbound_keys()
     outcome = script(keys=[backlog, flag], args=[
-        "" if event_id is None else event_id, drain_id, DRAIN_FLAG_TTL, Job.key_for(""), *_DRAIN_ALIVE])
+        "" if event_id is None else event_id, drain_id, DRAIN_FLAG_TTL, job_prefix, *_DRAIN_ALIVE])
     if outcome:
         if outcome == 2:
             logger.warning("inbound drain flag had no live job behind it; taken over by %s", drain_id)
