@@ -27,6 +27,11 @@ DEFAULT_DEADLINES: dict[str, int] = {
     "autoclose_working_days": 10,
 }
 
+# The public address when a site says nothing: fine on one machine, wrong for any webhook or
+# link that leaves it (a system check warns once a channel is configured).
+DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
+
 TIME_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 DB_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "pgsql://")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
