@@ -61,3 +61,25 @@ def test_aduan_check_reports_it_and_the_proxy_settings_come_from_the_site(tmp_pa
                   "from django.conf import settings as s; print(s.SECURE_PROXY_SSL_HEADER, s.USE_X_FORWARDED_HOST)",
                   cwd=tmp_path, **env)
     assert shown.stdout.strip().splitlines()[-1] == "('HTTP_X_FORWARDED_PROTO', 'https') True", shown.stderr
+
+
+def test_new_site_with_its_public_address_passes_the_check(tmp_path):
+    sites_dir = tmp_path / "sites"
+    env = {"ADUAN_BENCH": str(ROOT), "ADUAN_SITES_DIR": str(sites_dir)}
+    created = aduan("new-site", "kota", "--site-url", "https://Aduan.KotaContoh.go.id/", cwd=tmp_path, **env)
+    assert created.returncode == 0, created.stderr
+    path = sites_dir / "kota" / "site_config.json"
+    config = json.loads(path.read_text())
+    assert config["site_url"] == "https://Aduan.KotaContoh.go.id"
+    assert config["allowed_hosts"][0] == "aduan.kotacontoh.go.id" and "127.0.0.1" in config["allowed_hosts"]
+    assert config["csrf_trusted_origins"] == ["https://Aduan.KotaContoh.go.id"]
+    path.write_text(json.dumps({**config, "channels": WHATSAPP}))
+    checked = aduan("--site", "kota", "check", cwd=tmp_path, **env)
+    assert checked.returncode == 0 and "W01" not in checked.stderr + checked.stdout, checked.stderr
+
+
+def test_new_site_refuses_an_address_without_a_scheme(tmp_path):
+    env = {"ADUAN_BENCH": str(ROOT), "ADUAN_SITES_DIR": str(tmp_path / "sites")}
+    refused = aduan("new-site", "kota", "--site-url", "aduan.kotacontoh.go.id", cwd=tmp_path, **env)
+    assert refused.returncode != 0 and "site_url" in refused.stderr
+    assert not (tmp_path / "sites" / "kota").exists()
