@@ -118,7 +118,7 @@ class InboundEventAdmin(ReadOnlyMixin, ModelAdmin):
     search_fields = ("dedupe_key", "reason")
     exclude = ("body",)
     readonly_fields = ("channel", "dedupe_key", "state", "reason", "attempts", "received_at", "processed_at",
-                       "headers", "body_text")
+                       "headers", "query", "form", "body_text")
     actions = ("process_again",)
 
     @display(description=gettext_lazy("isi mentah"))
