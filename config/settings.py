@@ -14,7 +14,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from aduan_publik.sites import DEFAULT_DEADLINES, load_site_config, site_dir
+from aduan_publik.sites import (
+    DEFAULT_ALLOWED_HOSTS,
+    DEFAULT_DEADLINES,
+    DEFAULT_SITE_URL,
+    load_site_config,
+    site_dir,
+)
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 SITES_DIR = Path(os.environ.get("ADUAN_SITES_DIR", BENCH_DIR / "sites"))
@@ -41,9 +47,14 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-key-for-tests-and-development-only"  # noqa: S105 (never used in production)
 
-ALLOWED_HOSTS: list[str] = SITE_CONFIG.get("allowed_hosts", ["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS: list[str] = SITE_CONFIG.get("allowed_hosts", list(DEFAULT_ALLOWED_HOSTS))
 CSRF_TRUSTED_ORIGINS: list[str] = SITE_CONFIG.get("csrf_trusted_origins", [])
-SITE_URL: str = SITE_CONFIG.get("site_url", "http://127.0.0.1:8000")
+SITE_URL: str = SITE_CONFIG.get("site_url", DEFAULT_SITE_URL)
+# HTTPS behind a reverse proxy (docs/whatsapp.md): the proxy's scheme and host headers are
+# trusted only when the site says so, e.g. "secure_proxy_ssl_header": ["HTTP_X_FORWARDED_PROTO", "https"].
+if SITE_CONFIG.get("secure_proxy_ssl_header"):
+    SECURE_PROXY_SSL_HEADER = tuple(SITE_CONFIG["secure_proxy_ssl_header"])
+USE_X_FORWARDED_HOST = bool(SITE_CONFIG.get("use_x_forwarded_host", False))
 
 INSTALLED_APPS = [
     # unfold's basic config + the desk's AdminConfig: the desk's own site becomes admin.site.
@@ -192,6 +203,9 @@ ADUAN: dict[str, Any] = {
     # "government" adds the cuti bersama (joint leave days) to the public holidays.
     "holiday_categories": SITE_CONFIG.get("holiday_categories", ["public", "government"]),
     "max_upload_bytes": int(SITE_CONFIG.get("max_upload_bytes", 10 * 1024 * 1024)),
+    # Hard cap on one webhook delivery (Meta documents payloads of up to 3 MB); above it the
+    # delivery is kept as "rejected" with the reason (aduan_publik.views.webhooks).
+    "webhook_max_bytes": int(SITE_CONFIG.get("webhook_max_bytes", 8 * 1024 * 1024)),
     "allowed_upload_types": SITE_CONFIG.get(
         "allowed_upload_types",
         [

@@ -1,6 +1,7 @@
 """System checks: configuration mistakes reported by ``manage.py check`` and at start-up."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.checks import CheckMessage, Warning, register
 
@@ -24,4 +25,46 @@ def channels_configured(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
                 hint=f"set them under channels.{name} in site_config.json",
                 id="aduan_publik.W001",
             ))
+    return problems
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"})  # noqa: S104 (names, not a bind)
+
+
+@register()
+def public_address_configured(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """A site with a channel needs its public address: webhooks reach it, links sent to reporters point to it.
+
+    ``allowed_hosts`` left at the local defaults makes Django answer a provider's webhook (and
+    Meta's verification request) with 400; ``site_url`` left at the default puts
+    ``http://127.0.0.1:8000/lacak/`` into every acknowledgement.
+    """
+    from django.conf import settings
+    from django.http.request import validate_host
+    from django.utils.translation import gettext as _
+
+    if not any(settings.ADUAN.get("channels", {}).values()):
+        return []
+    hint = _("atur site_url dan allowed_hosts di site_config.json (lihat docs/whatsapp.md)")
+    url = urlsplit(str(settings.SITE_URL))
+    host = url.hostname or ""
+    problems: list[CheckMessage] = []
+    if url.scheme not in ("http", "https") or not host:
+        problems.append(Warning(_("site_url %(url)r bukan alamat http(s) yang lengkap") % {"url": settings.SITE_URL},
+                                hint=hint, id="aduan_publik.W010"))
+    elif host in LOCAL_HOSTS:
+        problems.append(Warning(
+            _("site_url masih %(url)s: tautan yang dikirim ke pelapor tidak dapat dibuka dari luar")
+            % {"url": settings.SITE_URL}, hint=hint, id="aduan_publik.W010"))
+    elif url.scheme != "https":
+        problems.append(Warning(_("site_url %(url)s tidak memakai HTTPS") % {"url": settings.SITE_URL},
+                                hint=hint, id="aduan_publik.W012"))
+    if all(h in LOCAL_HOSTS for h in settings.ALLOWED_HOSTS):
+        problems.append(Warning(
+            _("allowed_hosts hanya berisi alamat lokal: webhook dari penyedia kanal dijawab 400"),
+            hint=hint, id="aduan_publik.W011"))
+    elif host and host not in LOCAL_HOSTS and not validate_host(host, settings.ALLOWED_HOSTS):
+        problems.append(Warning(
+            _("host %(host)s dari site_url tidak ada di allowed_hosts") % {"host": host},
+            hint=hint, id="aduan_publik.W011"))
     return problems

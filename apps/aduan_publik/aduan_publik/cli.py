@@ -3,7 +3,7 @@
 ::
 
     aduan new-site NAME [--db-url URL] [--redis-url URL] [--time-zone WIB|WITA|WIT|Area/City]
-                        [--language id|en] [--city "Kota Pontianak"]
+                        [--language id|en] [--city "Kota Pontianak"] [--site-url https://HOST]
     aduan use NAME                      # writes sites/currentsite.txt
     aduan list-sites
     aduan [--site NAME] start [--dry-run]
@@ -84,7 +84,7 @@ class Bench:
 def cmd_new_site(bench: Bench, args: argparse.Namespace) -> int:
     folder = sites.create_site(
         bench.sites_dir, args.name, db_url=args.db_url, redis_url=args.redis_url,
-        time_zone=args.time_zone, language=args.language, city_name=args.city,
+        time_zone=args.time_zone, language=args.language, city_name=args.city, site_url=args.site_url,
     )
     config = sites.load_site_config(bench.sites_dir, args.name)
     print(f"Site {args.name!r} created in {folder}")
@@ -92,6 +92,8 @@ def cmd_new_site(bench: Bench, args: argparse.Namespace) -> int:
     print(f"  database:  {config.get('db_url') or 'SQLite (WAL) at ' + str(folder / 'site.sqlite3')}")
     print(f"  redis:     {config.get('redis_url') or DEFAULT_REDIS_URL + ' (default)'}")
     print(f"  time zone: {config['time_zone']}, language: {config['language']}, city: {config['city_name']}")
+    if config.get("site_url"):
+        print(f"  address:   {config['site_url']} (allowed_hosts: {', '.join(config['allowed_hosts'])})")
     print(f"Next: aduan --site {args.name} migrate")
     return 0
 
@@ -196,6 +198,8 @@ def _own_parsers() -> dict[str, argparse.ArgumentParser]:
     new_site.add_argument("--time-zone", default="WIB", help="WIB, WITA, WIT or Area/City (default: WIB)")
     new_site.add_argument("--language", default="id", choices=["id", "en"])
     new_site.add_argument("--city", default="Kota Contoh", help='city name, e.g. "Kota Pontianak"')
+    new_site.add_argument("--site-url", help="public address, e.g. https://aduan.kotacontoh.go.id "
+                          "(also sets allowed_hosts and csrf_trusted_origins)")
     use = argparse.ArgumentParser(prog="aduan use", description="Make NAME the current site.")
     use.add_argument("name")
     start = argparse.ArgumentParser(prog="aduan start", description="Run the Procfile processes (honcho).")

@@ -9,7 +9,10 @@ accepted is lost. In tests the queues run inline (``RQ_QUEUES[...]["ASYNC"] = Fa
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +24,9 @@ from rq import Retry
 logger = logging.getLogger(__name__)
 
 PENDING_JOB_STATES = ("queued", "started", "scheduled", "deferred")
+# RQ accepts only these characters in a job id (rq.job.JOB_ID_PATTERN) and raises otherwise.
+_JOB_ID_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
+_JOB_ID_SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 SEND_RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
 # Media URLs live 5 minutes but media ids 7 days: each retry asks for a fresh URL.
 MEDIA_RETRY = Retry(max=4, interval=[15, 60, 300, 1800])
@@ -32,7 +38,12 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
 
     With a ``job_id``, work already waiting or running under that id is not enqueued twice
     (the sweep re-enqueues by id); ``check_pending=False`` skips that look-up for new rows.
+    An id RQ would refuse (build ids with :func:`job_id`) returns False instead of raising
+    after the caller's commit, so the caller can record the failure.
     """
+    if job_id is not None and not _JOB_ID_ALPHABET.fullmatch(job_id):
+        logger.error("job id %r is outside RQ's alphabet; %s%r not enqueued", job_id, func.__name__, args)
+        return False
     try:
         q = get_queue(queue)
         if job_id and check_pending and q.is_async and _still_pending(q, job_id):
@@ -42,6 +53,22 @@ def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id
     except RedisError:
         logger.warning("Redis unavailable; %s%r left for the sweep", func.__name__, args)
         return False
+
+
+def job_id(prefix: str, *parts: object) -> str:
+    """A deterministic RQ job id for ``parts`` that may hold any character (a provider's media id).
+
+    A part that is not plain ``[A-Za-z0-9_-]`` (or is long) is replaced by a hash of itself, so
+    the same work always gets the same id (the pending look-up still deduplicates it) and RQ
+    never rejects it after the database has committed.
+    """
+    safe = [prefix]
+    for part in parts:
+        text = str(part)
+        if not _JOB_ID_SAFE.fullmatch(text):
+            text = "h" + hashlib.sha256(text.encode()).hexdigest()[:32]
+        safe.append(text)
+    return "-".join(safe)
 
 
 def _still_pending(q: Any, job_id: str) -> bool:
@@ -71,7 +98,30 @@ def get_queue(name: str = "default") -> Any:
 # ---- inbound hand-off: the webhook's hot path ---------------------------------------------
 
 DRAIN_BATCH = 200
-DRAIN_FLAG_TTL = 300  # seconds; a drain job lost with the flag held delays work at most this long
+DRAIN_FLAG_TTL = 300  # seconds; only a backstop: a flag whose drain job is gone is taken over at once
+# RQ job states in which a drain job will still look at the backlog.
+_DRAIN_ALIVE = ("queued", "started", "scheduled")
+
+# One round trip, atomic in Redis: push the event id (if any) on the backlog, then make sure a
+# drain job is coming. The flag holds the id of the drain job that will read the backlog; it is
+# claimed when free, and taken over when its job does not exist or is no longer waiting (the
+# claimer's enqueue was lost to a Redis stall or a killed process). Returns 1 (claimed), 2 (taken
+# over) — the caller then enqueues a drain job under ARGV[2] — or 0 (a live drain job is coming).
+_HANDOFF_LUA = """
+if ARGV[1] ~= '' then redis.call('LPUSH', KEYS[1], ARGV[1]) end
+if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then return 1 end
+local holder = redis.call('GET', KEYS[2])
+if holder then
+  local state = redis.call('HGET', ARGV[4] .. holder, 'status')
+  for i = 5, #ARGV do
+    if state == ARGV[i] then return 0 end
+  end
+end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+return 2
+"""
+
+_SCRIPTS: dict[int, tuple[Any, Any, str]] = {}
 
 
 def _inbound_keys() -> tuple[str, str]:
@@ -81,27 +131,41 @@ def _inbound_keys() -> tuple[str, str]:
     return f"{prefix}:backlog", f"{prefix}:drain-queued"
 
 
+def _handoff(q: Any, event_id: int | None) -> None:
+    """Push ``event_id`` (None: nothing) and enqueue a drain job if none is alive. Raises RedisError."""
+    from rq.job import Job
+
+    cached = _SCRIPTS.get(id(q))
+    if cached is None or cached[0] is not q:  # one per kept queue (a new queue may reuse an id)
+        cached = _SCRIPTS[id(q)] = (q, q.connection.register_script(_HANDOFF_LUA), Job.key_for(""))
+    _q, script, job_prefix = cached
+    drain_id = f"inbound-drain-{uuid.uuid4().hex}"
+    backlog, flag = _inbound_keys()
+    outcome = script(keys=[backlog, flag], args=[
+        "" if event_id is None else event_id, drain_id, DRAIN_FLAG_TTL, job_prefix, *_DRAIN_ALIVE])
+    if outcome:
+        if outcome == 2:
+            logger.warning("inbound drain flag had no live job behind it; taken over by %s", drain_id)
+        # At the front: the drain only moves ids into the queue, fresh work should not wait for it.
+        q.enqueue(drain_inbound, job_id=drain_id, at_front=True)
+
+
 def notify_inbound(event_id: int) -> bool:
     """Hand a stored delivery to the workers in one Redis round trip.
 
-    The id goes on a backlog list and the request tries to claim the "drain queued" flag;
-    only the request that claims it enqueues an RQ job (:func:`drain_inbound`), which turns
-    the backlog into one :func:`process_inbound_event` job per event. Under load thousands
-    of deliveries share a handful of RQ enqueues. Nothing is lost when Redis is down or a
-    drain job dies holding popped ids: the events are still *pending* in the database and
-    :func:`sweep_pending` enqueues them.
+    The id goes on a backlog list and a "drain queued" flag makes sure one RQ job
+    (:func:`drain_inbound`) is coming to turn the backlog into one :func:`process_inbound_event`
+    job per event: under load thousands of deliveries share a handful of RQ enqueues. A flag
+    whose drain job never made it into Redis (a stall between the claim and the enqueue) is
+    taken over by the next delivery, so it never makes later deliveries wait. Nothing is lost
+    when Redis is down or a drain job dies holding popped ids: the events are still *pending*
+    in the database and :func:`sweep_pending` enqueues them.
     """
     q = get_queue("default")
     if not q.is_async:  # tests and inline mode: run the processing job itself
         return enqueue(process_inbound_event, event_id, job_id=f"inbound-{event_id}", check_pending=False)
-    backlog, flag = _inbound_keys()
     try:
-        pipe = q.connection.pipeline(transaction=False)
-        pipe.lpush(backlog, event_id)
-        pipe.set(flag, "1", nx=True, ex=DRAIN_FLAG_TTL)
-        _pushed, claimed = pipe.execute()
-        if claimed:
-            q.enqueue(drain_inbound)
+        _handoff(q, event_id)
         return True
     except RedisError:
         logger.warning("Redis unavailable; inbound event %s left for the sweep", event_id)
@@ -109,26 +173,45 @@ def notify_inbound(event_id: int) -> bool:
 
 
 def drain_inbound() -> int:
-    """Job: turn the inbound backlog into per-event jobs (one pipeline per batch). Returns the count."""
+    """Job: turn the inbound backlog into per-event jobs (one pipeline per batch). Returns the count.
+
+    The flag is released first: a delivery pushed from now on claims it and brings its own
+    drain job, so nothing waits on this one (and a kill mid-drain strands no flag). Ids whose
+    event is no longer pending (the sweep got there first) are dropped, so a stale backlog
+    costs no jobs in front of fresh deliveries.
+    """
     from rq import Queue
+
+    from .services.inbound import inbound_pending_among
 
     q = get_queue("default")
     conn = q.connection
     backlog, flag = _inbound_keys()
+    conn.delete(flag)
     total = 0
-    while True:
-        ids = conn.rpop(backlog, DRAIN_BATCH)
-        if not ids:
-            conn.delete(flag)
-            # A delivery pushed between the empty pop and the delete saw the flag held and
-            # enqueued no drain: look once more, and carry on if the flag can be claimed again.
-            if conn.llen(backlog) and conn.set(flag, "1", nx=True, ex=DRAIN_FLAG_TTL):
-                continue
-            return total
-        q.enqueue_many([
-            Queue.prepare_data(process_inbound_event, (int(i),), job_id=f"inbound-{int(i)}") for i in ids
-        ])
-        total += len(ids)
+    while ids := conn.rpop(backlog, DRAIN_BATCH):
+        pending = inbound_pending_among([int(i) for i in ids])
+        if pending:
+            q.enqueue_many([
+                Queue.prepare_data(process_inbound_event, (i,), job_id=f"inbound-{i}") for i in pending
+            ])
+        total += len(pending)
+    return total
+
+
+def inbound_reconcile() -> bool:
+    """Make sure a backlog left behind (no delivery since a stall) has a live drain job. For the sweep."""
+    q = get_queue("default")
+    if not q.is_async:
+        return False
+    try:
+        if not q.connection.llen(_inbound_keys()[0]):
+            return False
+        _handoff(q, None)
+        return True
+    except RedisError:
+        logger.warning("Redis unavailable; inbound backlog not reconciled")
+        return False
 
 
 def will_retry() -> bool:
@@ -185,6 +268,7 @@ def sweep_pending() -> None:
     from .services.inbound import pending_inbound_ids
     from .services.messages import queued_message_ids, stale_sending_fail
 
+    inbound_reconcile()
     for event_id in pending_inbound_ids():
         enqueue(process_inbound_event, event_id, job_id=f"inbound-{event_id}")
     for message_id in queued_message_ids():

@@ -13,6 +13,7 @@ import re
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 SITE_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
@@ -26,6 +27,11 @@ DEFAULT_DEADLINES: dict[str, int] = {
     "complete_field_check_days": 60,
     "autoclose_working_days": 10,
 }
+
+# The public address when a site says nothing: fine on one machine, wrong for any webhook or
+# link that leaves it (a system check warns once a channel is configured).
+DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 TIME_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 DB_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "pgsql://")
@@ -72,6 +78,19 @@ def _check_url(kind: str, url: str | None, schemes: tuple[str, ...]) -> None:
         raise SiteError(f"{kind} {url!r} must start with one of: {', '.join(schemes)}")
 
 
+def public_address(site_url: str) -> dict[str, Any]:
+    """``site_url``, ``allowed_hosts`` and ``csrf_trusted_origins`` for a public ``http(s)://host`` address."""
+    parts = urlsplit(site_url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SiteError(f"site_url {site_url!r} must be a full address such as https://aduan.kotacontoh.go.id")
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return {
+        "site_url": origin + parts.path.rstrip("/"),
+        "allowed_hosts": [parts.hostname, *DEFAULT_ALLOWED_HOSTS],
+        "csrf_trusted_origins": [origin],
+    }
+
+
 def new_site_config(
     *,
     time_zone: str = "Asia/Jakarta",
@@ -79,11 +98,13 @@ def new_site_config(
     db_url: str | None = None,
     redis_url: str | None = None,
     city_name: str = "Kota Contoh",
+    site_url: str | None = None,
 ) -> dict[str, Any]:
     """A fresh site config with a generated secret key; bad values raise :class:`SiteError`.
 
     Without ``db_url`` the site uses SQLite (WAL) in its own folder; without ``redis_url``
-    the Redis at 127.0.0.1:6379 (see config/settings.py).
+    the Redis at 127.0.0.1:6379 (see config/settings.py). A ``site_url`` also sets
+    ``allowed_hosts`` and ``csrf_trusted_origins`` for its host (see :func:`public_address`).
     """
     tz = resolve_time_zone(time_zone)
     if language not in ("id", "en"):
@@ -99,6 +120,8 @@ def new_site_config(
         "extra_days_off": [],
         "channels": {},
     }
+    if site_url:
+        config.update(public_address(site_url))
     if db_url:
         config["db_url"] = db_url
     if redis_url:

@@ -1,6 +1,6 @@
 """The app's URLs: channel webhooks, protected files and the portal."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from .channels.registry import all_channels
 from .views import exports, files, health, webhooks
@@ -20,7 +20,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("files/<int:pk>/", files.attachment_download, name="attachment"),
     path("export/aduan.csv", exports.complaints_csv, name="export_complaints"),
-    path("channels/<slug:name>/webhook", webhooks.channel_webhook, name="channel_webhook"),
+    # With or without the trailing slash: providers' forms and admins write it both ways.
+    re_path(r"^channels/(?P<name>[-a-zA-Z0-9_]+)/webhook/?$", webhooks.channel_webhook, name="channel_webhook"),
     *_channel_urls(),
     path("", include("aduan_publik.portal.urls")),
 ]

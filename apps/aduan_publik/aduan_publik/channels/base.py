@@ -198,6 +198,10 @@ class Channel:
     urls: ClassVar[str] = ""
     #: Keys a fully configured channel needs in its site config (a system check reports gaps).
     required_settings: ClassVar[tuple[str, ...]] = ()
+    #: Request headers / query or form fields carrying a secret (a shared webhook token): they are
+    #: redacted before a delivery is stored, on top of those in :mod:`.redaction` (case-insensitive).
+    sensitive_headers: ClassVar[tuple[str, ...]] = ()
+    sensitive_params: ClassVar[tuple[str, ...]] = ()
 
     def config(self) -> dict[str, Any]:
         """This channel's settings from the site config (``ADUAN["channels"][name]``), a copy."""

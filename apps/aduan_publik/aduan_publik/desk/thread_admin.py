@@ -138,7 +138,7 @@ class InboundEventAdmin(ReadOnlyMixin, ModelAdmin):
     search_fields = ("dedupe_key", "reason")
     exclude = ("body", "problems")
     readonly_fields = ("channel", "dedupe_key", "state", "reason", "attempts", "received_at", "processed_at",
-                       "headers", "body_text",
+                       "headers", "query", "form", "body_text",
                        "problem_items")
     actions = ("process_again",)
 

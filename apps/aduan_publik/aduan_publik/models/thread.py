@@ -164,6 +164,10 @@ class InboundEvent(models.Model):
     dedupe_key = models.CharField(_("kunci unik"), max_length=255)
     body = models.BinaryField(_("isi mentah"))
     headers = models.JSONField(default=dict, blank=True)
+    # The query string and form fields of the request, so the processing job sees what the
+    # webhook saw (secrets in all three are redacted before storage).
+    query = models.JSONField(_("parameter URL"), default=dict, blank=True)
+    form = models.JSONField(_("isian formulir"), default=dict, blank=True)
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
     reason = models.TextField(_("alasan"), blank=True)
     # Items of the delivery that could not be used, each {"external_id", "reason"}: the rest of

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..channels.base import Channel, InboundMessage, InboundProblem, PayloadError, RawInbound, StatusUpdate
-from ..channels.registry import get_channel
+from ..channels.redaction import redact, redact_params
+from ..channels.registry import UnknownChannel, get_channel
 from ..models import InboundEvent
 from .messages import message_receive, message_status_update
 
@@ -32,8 +33,7 @@ def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str) -> tu
     """
     from ..jobs import notify_inbound
 
-    event = InboundEvent(channel=channel, dedupe_key=dedupe_key[:255], body=raw.body,
-                         headers=dict(raw.headers), state=E.PENDING, received_at=timezone.now())
+    event = _event_for(channel, raw, dedupe_key)
     event.pk = _insert_event(event)
     if event.pk is None:
         return InboundEvent.objects.get(channel=channel, dedupe_key=event.dedupe_key), False
@@ -43,15 +43,44 @@ def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str) -> tu
     return event, True
 
 
+def inbound_event_reject(*, channel: str, raw: RawInbound, dedupe_key: str, reason: str) -> tuple[InboundEvent, bool]:
+    """Keep a delivery that cannot be processed (too large) as *rejected*, visible with ``reason``.
+
+    Stored once per key like an accepted delivery; nothing is handed to the workers.
+    """
+    event = _event_for(channel, raw, dedupe_key, state=E.REJECTED, reason=reason)
+    event.pk = _insert_event(event)
+    if event.pk is None:
+        return InboundEvent.objects.get(channel=channel, dedupe_key=event.dedupe_key), False
+    event._state.adding = False
+    return event, True
+
+
+def _event_for(channel: str, raw: RawInbound, dedupe_key: str, *, state: str = E.PENDING,
+               reason: str = "") -> InboundEvent:
+    """The row for a delivery, with the channel's secrets redacted from headers, query and form."""
+    try:
+        declared = get_channel(channel)
+        headers, params = declared.sensitive_headers, declared.sensitive_params
+    except UnknownChannel:
+        headers, params = (), ()
+    return InboundEvent(channel=channel, dedupe_key=dedupe_key[:255], body=raw.body,
+                        headers=redact(raw.headers, headers), query=redact_params(raw.query, params),
+                        form=redact_params(raw.form, params), state=state, reason=reason,
+                        received_at=timezone.now())
+
+
 def _insert_event(event: InboundEvent) -> int | None:
     """Insert the delivery; its id, or None when (channel, dedupe_key) is already stored."""
     connection = transaction.get_connection()
     ops = connection.ops
     meta = InboundEvent._meta
-    columns = ["channel", "dedupe_key", "body", "headers", "state", "reason", "attempts", "received_at"]
+    columns = ["channel", "dedupe_key", "body", "headers", "query", "form", "state", "reason", "attempts",
+               "received_at"]
     params = [
-        event.channel, event.dedupe_key, event.body, ops.adapt_json_value(event.headers, None), event.state,
-        "", 0, ops.adapt_datetimefield_value(event.received_at),
+        event.channel, event.dedupe_key, event.body, ops.adapt_json_value(event.headers, None),
+        ops.adapt_json_value(event.query, None), ops.adapt_json_value(event.form, None), event.state,
+        event.reason, 0, ops.adapt_datetimefield_value(event.received_at),
     ]
     # Table and column names are the model's own, quoted; every value is a parameter.
     names = ", ".join(ops.quote_name(c) for c in columns)
@@ -71,7 +100,8 @@ def inbound_event_process(*, event_id: int) -> str:
             event = InboundEvent.objects.select_for_update().get(pk=event_id)
             if event.state != E.PENDING:
                 return event.state
-            raw = RawInbound(method="POST", body=bytes(event.body), headers=event.headers)
+            raw = RawInbound(method="POST", body=bytes(event.body), headers=event.headers,
+                             query=event.query or {}, form=event.form or {})
             try:
                 items = get_channel(event.channel).parse_inbound(raw)
             except PayloadError as exc:
@@ -151,6 +181,12 @@ def _count_failure(event_id: int, exc: Exception) -> None:
             event.processed_at = timezone.now()
         event.save(update_fields=["attempts", "reason", "state", "processed_at"])
     logger.exception("inbound event %s failed (attempt %s)", event_id, event.attempts if event else "?")
+
+
+def inbound_pending_among(ids: list[int]) -> list[int]:
+    """Those of ``ids`` whose delivery still waits for processing, in the given order."""
+    pending = set(InboundEvent.objects.filter(pk__in=ids, state=E.PENDING).values_list("pk", flat=True))
+    return [i for i in ids if i in pending]
 
 
 def pending_inbound_ids(older_than: timedelta = timedelta(minutes=1)) -> list[int]:

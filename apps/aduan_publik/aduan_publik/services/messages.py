@@ -400,7 +400,6 @@ def message_receive(*, inbound: InboundMessage) -> Message:
 
 
 def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> Message:
-    from ..jobs import MEDIA_RETRY, enqueue_on_commit, fetch_attachment
     from .attachments import AttachmentRejected, attachment_create
 
     message = Message.objects.create(
@@ -416,8 +415,7 @@ def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessa
             except AttachmentRejected as exc:
                 _note_media_problem(message, _reason(exc))
         elif item.media_id:
-            enqueue_on_commit(fetch_attachment, message.pk, item.media_id, item.filename,
-                              job_id=f"media-{message.pk}-{item.media_id}", retry=MEDIA_RETRY)
+            _fetch_later(message, item.media_id, item.filename)
     if inbound.latitude is not None and complaint.latitude is None:
         Complaint.objects.filter(pk=complaint.pk).update(latitude=inbound.latitude, longitude=inbound.longitude)
     return message
@@ -428,6 +426,23 @@ def _inbound_meta(inbound: InboundMessage) -> dict[str, Any]:
     if inbound.errors:  # what the provider reported wrong with the message, kept visible
         meta["provider_errors"] = inbound.errors
     return meta
+
+
+def _fetch_later(message: Message, media_id: str, filename: str) -> None:
+    """Download a provider-hosted file in a retrying job once this transaction commits.
+
+    The job id is derived safely from the provider's id (any characters); if the job cannot be
+    queued at all, the message and the complaint's timeline say so instead of staying silent.
+    """
+    from ..jobs import MEDIA_RETRY, enqueue, fetch_attachment, job_id
+
+    def hand_off() -> None:
+        if not enqueue(fetch_attachment, message.pk, media_id, filename,
+                       job_id=job_id("media", message.pk, media_id), retry=MEDIA_RETRY):
+            _note_media_problem(message, _("unduhan lampiran %(id)s tidak dapat dijadwalkan; "
+                                           "minta pelapor mengirim ulang berkasnya") % {"id": media_id})
+
+    transaction.on_commit(hand_off)
 
 
 def _note_reply(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> None:
