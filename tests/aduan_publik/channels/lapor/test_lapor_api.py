@@ -4,16 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aduan_publik.channels.lapor.api import (
-    STATUSES,
-    RecordError,
-    api_config,
-    parse_followups,
-    parse_list,
-    parse_report,
-    status_to_hub,
-    status_to_remote,
-)
+from aduan_publik.channels.lapor.api import STATUSES, api_config, status_to_hub, status_to_remote
+from aduan_publik.channels.lapor.wire import RecordError, parse_followups, parse_list, parse_report
 from aduan_publik.models import Complaint
 
 CFG = api_config({"base_url": "http://127.0.0.1:1"})
@@ -60,7 +52,7 @@ def test_flags_attachments_and_dates_are_read():
     report = parse_report(CFG, {
         "id": "#1916449", "title": "Lampu mati", "content": "Lampu jalan mati sejak seminggu.",
         "is_anonymous": 1, "is_secret": "true", "created_at": "2026-01-05 08:00:00",
-        "attachments": [{"url": "/files/a.jpg", "name": "a.jpg"}, "https://h/b.png"],
+        "attachments": [{"path": "/files/a.jpg", "file_name": "a.jpg", "extension": "jpg"}, "https://h/b.png"],
     })
     assert report.lapor_id == "1916449" and report.is_anonymous and report.is_secret
     assert report.created_at is not None and report.created_at.tzinfo is not None
@@ -82,10 +74,14 @@ def test_hash_changes_with_content_but_not_with_a_bare_touch():
 
 
 def test_list_shape_is_checked():
-    page = parse_list(CFG, {"data": [{"id": 1}], "meta": {"last_page": "3"}})
-    assert page.last_page == 3 and len(page.items) == 1
+    page = parse_list(CFG, {"results": {"data": [{"id": 1}], "last_page": "3", "next_page_url": None}})
+    assert page.last_page == 3 and len(page.items) == 1 and page.has_next is False
+    assert parse_list(CFG, {"results": {"data": [], "next_page_url": "https://h/x?page=2"}}).has_next is True
+    assert parse_list(CFG, {"results": {"data": []}}).has_next is None, "no next-page field: the answer does not say"
     with pytest.raises(RecordError):
         parse_list(CFG, {"message": "oops"})
+    with pytest.raises(RecordError):
+        parse_list(CFG, {"data": [{"id": 1}], "meta": {"last_page": 1}})  # the old unwrapped shape
 
 
 def test_followup_mapping_is_configurable_and_only_known_reporter_values_count():
@@ -94,11 +90,11 @@ def test_followup_mapping_is_configurable_and_only_known_reporter_values_count()
                       "reporter_authors": ["Warga"]})
     body = {"result": {"items": [
         {"id": 7, "message": "Masih rusak", "user": {"role": "warga"}, "created_at": "2026-01-06 09:00:00",
-         "attachments": [{"url": "/files/a.jpg"}]},
+         "attachments": [{"path": "/files/a.jpg"}]},
         {"id": 8, "message": "Sudah kami tindak lanjuti", "user": {"role": "instansi"}},
         {"id": 9, "message": "?", "user": {}},
     ]}}
-    mine, theirs, unknown = parse_followups(cfg, body)
+    mine, theirs, unknown = parse_followups(cfg, body).items
     assert (mine.followup_id, mine.content, mine.by_reporter) == ("7", "Masih rusak", True)
     assert mine.created_at.isoformat().startswith("2026-01-06T09:00:00")
     assert mine.attachments == (("/files/a.jpg", "a.jpg"),)
