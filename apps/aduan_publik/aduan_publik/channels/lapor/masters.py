@@ -83,6 +83,7 @@ def masters_sync(*, cfg: ApiConfig | None = None, client: LaporClient | None = N
         "institutions": _store_institutions(_read_master(cfg, client, "institutions")),
         "templates": _store_templates(_read_master(cfg, client, "templates")),
     }
+    SyncState.objects.get_or_create(key="default")
     SyncState.objects.filter(key="default").update(masters_synced_at=timezone.now(), masters_error="")
     return counts
 

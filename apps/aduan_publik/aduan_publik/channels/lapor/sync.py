@@ -183,7 +183,8 @@ def _run_details(run: _Run) -> None:
                 raise  # wrong credentials: every other call would fail the same way
             run.error(f"laporan {link.lapor_id}: {exc}")
             continue
-        LaporLink.objects.filter(pk=link.pk).update(checked_at=timezone.now())
+        link.checked_at = timezone.now()  # in memory too: the upsert saves the link
+        LaporLink.objects.filter(pk=link.pk).update(checked_at=link.checked_at)
         try:
             report = parse_detail(run.cfg, body)
         except RecordError as exc:
