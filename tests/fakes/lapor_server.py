@@ -306,6 +306,9 @@ def _multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], list[tup
 class _Handler(BaseHTTPRequestHandler):
     server_fake: FakeLapor
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY every small answer on a
+    # kept-alive connection waits ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
 
     def log_message(self, *args: Any) -> None:  # keep test output clean
         pass
