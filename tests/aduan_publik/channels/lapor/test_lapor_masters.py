@@ -120,3 +120,19 @@ def test_master_pages_are_for_admins(lapor_site, fake_lapor, admin_user, liaison
     assert client_for(liaison_pu).get("/desk/aduan_lapor/skippedrecord/").status_code == 403
     response = client_for(admin_user).post("/desk/aduan_lapor/syncstate/sinkron-master/")
     assert response.status_code == 302
+
+
+def test_the_scheduler_reads_the_masters_once_per_interval(lapor_site, fake_lapor):
+    from aduan_publik.channels.lapor.jobs import tick
+
+    fake_lapor.add_report()
+    tick()  # queues run synchronously in the tests
+    assert LaporInstitution.objects.count() == 5 and Complaint.objects.count() == 1
+    reads = fake_lapor.count("GET", "/masters/")
+    tick()
+    assert fake_lapor.count("GET", "/masters/") == reads, "not again before masters_interval"
+    SyncState.objects.update(masters_tried_at=None)
+    fake_lapor.fail("/masters/institutions", status=404, times=5)
+    tick()
+    state = SyncState.objects.get()
+    assert "404" in state.masters_error and state.masters_tried_at is not None
