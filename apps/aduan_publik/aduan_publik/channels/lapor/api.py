@@ -17,7 +17,8 @@ overridden per site in ``site_config.json``::
     }}
 
 Only this module and :mod:`.wire` (which reads answers through this configuration) spell a
-LAPOR! path, header or field name.
+LAPOR! path, header or field name; :mod:`.check` also probes a few other known shapes, to tell
+an admin what their API really returns.
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ PATHS: dict[str, str] = {
 
 # Query parameters. ``page``/``page_size`` are confirmed (follow-ups page by ``?page=N``,
 # master lists by ``page_size``); ``updated_since`` is an ASSUMPTION (empty: never sent).
-LIST_PARAMS: dict[str, str] = {"page": "page", "per_page": "page_size", "updated_since": "updated_since"}
+LIST_PARAMS: dict[str, str] = {"page": "page", "per_page": "page_size", "updated_since": "updated_since",
+                               "master_page_size": "page_size"}
 
 # Where the answers keep their items and paging facts (dotted paths into the JSON). Every
 # answer is wrapped as ``{"results": {"data": …}}``; paging sits under ``results``.

@@ -69,8 +69,7 @@ def _describe(cfg: ApiConfig, body: Any, configured: str) -> dict[str, Any]:
 def _probe(cfg: ApiConfig, client: LaporClient, findings: dict[str, Any]) -> bool:
     """The master list call; fills ``findings`` and says whether the credentials passed."""
     try:
-        body = client.json("GET", cfg.url("institutions"), tries=1,
-                           params={"page_size": 3, cfg.list_params["page"]: 1})
+        body = client.master("institutions", page=1, page_size=3, tries=1)
     except PermanentChannelError as exc:
         findings["auth"] = _("ditolak") if exc.code in ("401", "403") else _("diterima, tetapi permintaan ditolak")
         findings["error"] = str(exc)

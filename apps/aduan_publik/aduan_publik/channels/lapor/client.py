@@ -114,10 +114,12 @@ class LaporClient:
         """One report: ``results.data`` (status, disposition) and ``results.data_logs``."""
         return self.json("GET", self.cfg.url("detail", id=lapor_id))
 
-    def master(self, name: str, page: int = 1, page_size: int | None = None) -> Any:
+    def master(self, name: str, page: int = 1, page_size: int | None = None, tries: int | None = None) -> Any:
         """A page of a master list (``institutions``, ``templates``), ``page_size`` items at a time."""
         size = page_size or int(self.cfg.opt("master_page_size"))
-        return self.json("GET", self.cfg.url(name), params={"page_size": size, self.cfg.list_params["page"]: page})
+        p = self.cfg.list_params
+        return self.json("GET", self.cfg.url(name), params={p["master_page_size"]: size, p["page"]: page},
+                         tries=tries)
 
     def download(self, url: str) -> bytes:
         if url.startswith("/"):
