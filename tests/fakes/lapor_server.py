@@ -155,7 +155,7 @@ class FakeLapor:
 
     def site_config(self, **extra: Any) -> dict[str, Any]:
         return {"base_url": self.base_url, "authorization": self.authorization, "token": self.token,
-                "institution_id": str(INSTITUTION_ID), "user_id": "52676",
+                "institution_id": str(INSTITUTION_ID), "user_id": "7001",
                 "timeout": 2.0, "backoff": 0.01, "max_wait": 0.2, "detail_pace": 0, **extra}
 
     # ---- data -----------------------------------------------------------------------------

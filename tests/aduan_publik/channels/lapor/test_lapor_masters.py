@@ -67,7 +67,7 @@ def test_the_marked_template_goes_with_every_follow_up_and_the_form_is_complete(
     [posted] = fake_lapor.posted
     assert {k: posted[k] for k in ("user_id", "institution_from_id", "institution_to_id", "complaint_id",
                                    "info_disposition", "template_code", "rating", "is_secret")} == {
-        "user_id": "52676", "institution_from_id": "9001", "institution_to_id": "9001",
+        "user_id": "7001", "institution_from_id": "9001", "institution_to_id": "9001",
         "complaint_id": report["id"], "info_disposition": "", "template_code": "tindak_lanjut", "rating": "0",
         "is_secret": "0"}
 

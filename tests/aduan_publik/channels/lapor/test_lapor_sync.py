@@ -174,6 +174,14 @@ def test_malformed_json_is_retried_and_reported_when_it_persists(lapor_site, fak
     assert result["aborted"] == 1 and "JSON" in result["errors"][0]
 
 
+def test_records_without_an_id_are_skipped_apart(lapor_site, fake_lapor):
+    for report in (fake_lapor.add_report(), fake_lapor.add_report()):
+        report["id"] = None
+    result = lapor_pull()
+    assert result["skipped"] == 2 and not result["errors"]
+    assert [r.error for r in SkippedRecord.objects.all()] == ["ID laporan kosong"] * 2
+
+
 def test_an_unreadable_record_is_skipped_visibly_and_never_blocks_the_pull(lapor_site, fake_lapor):
     fake_lapor.add_report()
     broken = fake_lapor.add_report(content="")

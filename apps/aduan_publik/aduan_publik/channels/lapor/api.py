@@ -8,7 +8,7 @@ status call) they are assumptions, marked so here and in ``docs/lapor.md``. Ever
 overridden per site in ``site_config.json``::
 
     "channels": {"lapor": {
-        "authorization": "Bearer …", "token": "…", "institution_id": "151345", "user_id": "52676",
+        "authorization": "Bearer …", "token": "…", "institution_id": "<ID instansi>", "user_id": "<ID pengguna>",
         "environment": "sandbox",
         "header_names": {"authorization": "auth"},
         "paths": {"list": "/complaints/disposed"},

@@ -18,6 +18,7 @@ one query per page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections import Counter
@@ -136,8 +137,11 @@ def _read(run: _Run, raw: Any) -> RemoteReport | None:
     try:
         return parse_report(run.cfg, raw)
     except RecordError as exc:
-        item = SkippedItem(key=report_key(run.cfg, raw) or "?", error=str(exc), raw=raw_excerpt(raw))
-        skipped_record(kind=SkippedRecord.Kind.REPORT, item=item, lapor_id=report_key(run.cfg, raw))
+        lapor_id = report_key(run.cfg, raw)
+        # Without an id, the record's own digest keeps two such records apart.
+        key = lapor_id or "?" + hashlib.sha256(repr(raw).encode()).hexdigest()[:12]
+        item = SkippedItem(key=key, error=str(exc), raw=raw_excerpt(raw))
+        skipped_record(kind=SkippedRecord.Kind.REPORT, item=item, lapor_id=lapor_id)
         run.counts["skipped"] += 1
         return None
 
