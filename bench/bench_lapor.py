@@ -1,12 +1,15 @@
 """SP4N-LAPOR! pull: a first sync of 10,000 remote reports, then re-syncs with nothing changed.
 
 The fake SP4N-LAPOR! (tests/fakes/lapor_server.py) serves the reports over real HTTP on
-127.0.0.1, 100 per page. Figures: wall time and database queries per report of the first
+127.0.0.1, 100 per page, in the shapes public working code shows for the live API (answers
+wrapped as ``{"results": {"data": …}}``, paging by ``next_page_url``, follow-up times written
+``d-m-Y H:i:s``). Figures: wall time and database queries per report of the first
 sync (each report becomes a complaint, a contact, a link and an audit event; one report in 50
 has a reporter's reply on LAPOR!, read once into the thread), then of a full re-sync (every
 page listed again, nothing changed: one link query per page, a hash comparison per report and
 no follow-up read) and of the incremental re-sync the scheduler runs (cursor: only what
-changed since).
+changed since). Last, the ``detail`` strategy (for sites where only detail calls work)
+re-reads every open report by id once, nothing changed: one request and about one query each.
 
     .venv/bin/python bench/bench_lapor.py            # standalone
     .venv/bin/python bench/run.py lapor              # with the other benches
@@ -71,11 +74,11 @@ def row(name: str, value: float, unit: str, target: float) -> dict[str, Any]:
             "lower_is_better": True}
 
 
-def _configure(fake: Any) -> None:
+def _configure(fake: Any, **extra: Any) -> None:
     from django.conf import settings
 
-    settings.ADUAN = {**settings.ADUAN, "channels": {**settings.ADUAN.get("channels", {}),
-                                                     "lapor": fake.site_config(per_page=PER_PAGE, timeout=30.0)}}
+    lapor = fake.site_config(per_page=PER_PAGE, timeout=30.0, **extra)
+    settings.ADUAN = {**settings.ADUAN, "channels": {**settings.ADUAN.get("channels", {}), "lapor": lapor}}
 
 
 def run() -> list[dict[str, Any]]:
@@ -97,11 +100,15 @@ def run() -> list[dict[str, Any]]:
         full_s, full_q, full = timed(lambda: lapor_pull(full=True), "full")
         incr_s, incr_q, incr = timed(lambda: lapor_pull(), "incremental")
         resync_fu = fake.count("GET", "/followups") - first_fu
+        _configure(fake, pull_strategy="detail", detail_batch=REPORTS, detail_pace=0)
+        detail_s, detail_q, detail = timed(lambda: lapor_pull(), "detail")
     talks = len(range(1, REPORTS, REPLY_EVERY))
     assert first.get("replies") == talks, first
     assert first.get("created") == REPORTS, first
     assert full.get("unchanged") == REPORTS and "updated" not in full, full
     assert "created" not in incr and "updated" not in incr, incr
+    assert detail.get("checked") and detail.get("unchanged") == detail["checked"] and not detail["errors"], detail
+    checked = detail["checked"]
     assert Complaint.objects.filter(channel="lapor").count() >= REPORTS
     n = REPORTS
     return [
@@ -117,6 +124,9 @@ def run() -> list[dict[str, Any]]:
         row("re-syncs: follow-up reads (nothing changed)", resync_fu, "requests", 0),
         row("incremental re-sync (cursor), nothing changed", incr_s, "s", 1.0),
         row("incremental re-sync: queries", incr_q, "queries", 20),
+        row(f"detail strategy: re-read of {checked} open reports", detail_s, "s", 60.0),
+        row("detail strategy: requests per report", detail["requests"] / checked, "requests", 1.0),
+        row("detail strategy: queries per unchanged report", detail_q / checked, "queries", 2.0),
     ]
 
 

@@ -7,6 +7,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from aduan_publik.channels.lapor.masters import masters_sync
 from aduan_publik.channels.lapor.models import ImportBatch, Outbox, SyncState
 from aduan_publik.channels.lapor.sync import lapor_pull
 from aduan_publik.models import Complaint
@@ -48,10 +49,11 @@ def test_opd_staff_cannot_sync_or_import(lapor_site, fake_lapor, liaison_pu):
 def test_failed_push_is_listed_and_retry_now_sends_it(lapor_site, fake_lapor, admin_user):
     fake_lapor.add_report()
     lapor_pull()
+    masters_sync()
     complaint = Complaint.objects.get()
     fake_lapor.fail("/reject", status=500, times=1)
     fake_lapor.fail("/reject", status=400, times=1)  # both tries of the first send fail
-    complaint_mark_not_authority(complaint=complaint, by=admin_user, forwarded_to="Kementerian PUPR")
+    complaint_mark_not_authority(complaint=complaint, by=admin_user, forwarded_to="Kementerian Pekerjaan Umum")
     row = Outbox.objects.get(action="reject")
     assert row.state in (Outbox.State.PENDING, Outbox.State.FAILED)
     client = client_for(admin_user)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fakes.lapor_server import JPEG
+from fakes.lapor_server import JPEG, remote_time
 
-from aduan_publik.channels.lapor.models import LaporLink, SyncState
+from aduan_publik.channels.lapor.models import LaporLink, SkippedRecord, SyncState
 from aduan_publik.channels.lapor.sync import lapor_pull
 from aduan_publik.models import Complaint, Disposition, Event, Message
 from aduan_publik.services.complaints import complaint_verify
@@ -51,7 +51,7 @@ def test_reporter_reply_after_an_answer_sends_the_work_back_to_the_opd(lapor_sit
     [message] = inbound(complaint)
     assert message.body == REPLY and message.channel == "lapor" and message.external_id == f"lapor-fu-{item['id']}"
     assert message.contact_id == complaint.contact_id
-    assert message.created_at.isoformat() == item["created_at"]
+    assert message.created_at == remote_time(item["created_at"]), "d-m-Y H:i:s read in the site's time zone"
     verbs = set(complaint.events.values_list("verb", flat=True))
     assert {"reporter_message", "reporter_unsatisfied"} <= verbs
 
@@ -59,8 +59,8 @@ def test_reporter_reply_after_an_answer_sends_the_work_back_to_the_opd(lapor_sit
 def test_institution_items_are_not_imported(lapor_site, fake_lapor, admin_user, opd_pu, liaison_pu):
     report, complaint = pulled(fake_lapor)
     answered(complaint, admin_user, opd_pu, liaison_pu)  # our own follow-up is on LAPOR! now
-    fake_lapor.reply(report["id"], "Mohon dilengkapi foto lokasi.", author_type="institution")
-    fake_lapor.reply(report["id"], "Catatan admin nasional.", author_type="admin")
+    fake_lapor.reply(report["id"], "Mohon dilengkapi foto lokasi.", by="institution")
+    fake_lapor.reply(report["id"], "Laporan didisposisikan.", by="admin")
     result = lapor_pull()
     assert "replies" not in result and not result["errors"]
     assert fake_lapor.count("GET", f"/complaints/{report['id']}/followups") == 1
@@ -133,14 +133,21 @@ def test_a_failed_fetch_keeps_the_report_update_and_is_retried_next_pull(lapor_s
     result = lapor_pull()
     assert result["replies"] == 1 and not result["errors"] and "updated" not in result
     assert [m.body for m in inbound(complaint)] == [REPLY]
-    assert SyncState.objects.get().cursor.isoformat() == fake_lapor.reports[report["id"]]["updated_at"]
+    assert SyncState.objects.get().cursor == remote_time(fake_lapor.reports[report["id"]]["updated_at"])
     assert LaporLink.objects.get(lapor_id=report["id"]).followups_marker.endswith("|1")
 
 
-def test_an_unreadable_conversation_is_reported(lapor_site, fake_lapor):
+def test_an_unreadable_item_is_skipped_visibly_and_the_rest_received(lapor_site, fake_lapor):
     report, complaint = pulled(fake_lapor)
+    fake_lapor.reply(report["id"], "Tanpa ID")
+    fake_lapor.reply(report["id"], "Jam aneh", created_at="kemarin sore")
     fake_lapor.reply(report["id"], REPLY)
     fake_lapor.followups[report["id"]][0].pop("id")
     result = lapor_pull()
-    assert result["errors"] == [f"tindak lanjut laporan {report['id']}: tindak lanjut tanpa ID"]
-    assert inbound(complaint) == []
+    assert result["errors"] == [] and result["skipped"] == 2 and result["replies"] == 1
+    assert [m.body for m in inbound(complaint)] == [REPLY]
+    assert SyncState.objects.get().cursor == remote_time(fake_lapor.reports[report["id"]]["updated_at"])
+    errors = set(SkippedRecord.objects.filter(kind="followup").values_list("error", flat=True))
+    odd_time = fake_lapor.followups[report["id"]][1]["id"]
+    assert errors == {"tindak lanjut tanpa ID", f"tindak lanjut {odd_time}: tanggal tidak dikenali: 'kemarin sore'"}
+    assert not LaporLink.objects.get().followups_marker.endswith("|3"), "a full re-sync reads it again"

@@ -11,8 +11,9 @@ from django.utils import timezone
 from fakes.lapor_server import JPEG
 
 from aduan_publik.channels.lapor import LaporChannel
-from aduan_publik.channels.lapor.models import Outbox
-from aduan_publik.channels.lapor.push import outbox_due_ids, outbox_retry, outbox_send
+from aduan_publik.channels.lapor.masters import masters_sync
+from aduan_publik.channels.lapor.models import LaporInstitution, Outbox
+from aduan_publik.channels.lapor.push import outbox_due_ids, outbox_retry, outbox_send, outbox_set_target
 from aduan_publik.channels.lapor.sync import lapor_pull
 from aduan_publik.models import Complaint, Event, Message
 from aduan_publik.services.complaints import complaint_mark_not_authority, complaint_verify
@@ -72,13 +73,32 @@ def test_status_changes_are_sent_when_the_site_has_a_status_call(lapor_complaint
     assert Outbox.objects.get(action="status").state == ST.SENT
 
 
-def test_not_authority_uses_the_reject_call(lapor_complaint, admin_user, fake_lapor):
-    complaint_mark_not_authority(complaint=lapor_complaint, by=admin_user, forwarded_to="Kementerian PUPR",
-                                 note="Jalan nasional")
+def test_not_authority_sends_the_json_reject_with_the_target_institution_id(lapor_complaint, admin_user,
+                                                                           fake_lapor):
+    masters_sync()
+    complaint_mark_not_authority(complaint=lapor_complaint, by=admin_user,
+                                 forwarded_to="kementerian pekerjaan umum", note="Jalan nasional")
     [rejected] = fake_lapor.rejected
-    assert rejected == {"id": lapor_complaint.external_id, "reason": "Jalan nasional",
-                        "target_institution": "Kementerian PUPR"}
-    assert Outbox.objects.get(action="reject").state == ST.SENT
+    assert rejected == {"id": lapor_complaint.external_id, "is_request": 1, "reason": 3101,
+                        "reason_description": "Jalan nasional", "not_authority": 1}
+    row = Outbox.objects.get(action="reject")
+    assert row.state == ST.SENT and row.payload["target_name"] == "Kementerian Pekerjaan Umum"
+
+
+def test_an_unknown_target_fails_visibly_until_an_admin_picks_the_institution(lapor_complaint, admin_user,
+                                                                              leader_user, fake_lapor):
+    masters_sync()
+    complaint_mark_not_authority(complaint=lapor_complaint, by=admin_user, forwarded_to="Dinas Provinsi")
+    row = Outbox.objects.get(action="reject")
+    assert row.state == ST.FAILED and "«Dinas Provinsi» tidak ditemukan" in row.last_error
+    assert fake_lapor.rejected == [] and fake_lapor.count("POST", "/reject") == 0
+    target = LaporInstitution.objects.get(remote_id="3102")
+    with pytest.raises(PermissionDenied):
+        outbox_set_target(row=row, institution=target, by=leader_user)
+    outbox_set_target(row=row, institution=target, by=admin_user)
+    assert outbox_send(row_id=row.pk) == ST.SENT
+    assert [r["reason"] for r in fake_lapor.rejected] == [3102]
+    assert Event.objects.filter(complaint=lapor_complaint, verb="lapor_target_set").count() == 1
 
 
 def test_a_desk_reply_goes_as_a_followup(lapor_complaint, admin_user, fake_lapor):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fakes.lapor_server import remote_time
 
-from aduan_publik.channels.lapor.models import LaporLink, SyncState
+from aduan_publik.channels.lapor.models import LaporLink, SkippedRecord, SyncState
 from aduan_publik.channels.lapor.sync import lapor_pull
 from aduan_publik.models import Attachment, Complaint, Contact, Event, Message
 
@@ -26,7 +27,7 @@ def test_first_sync_creates_complaints_across_pages(lapor_site, fake_lapor):
         assert complaint.status == S.RECEIVED and complaint.title == report["title"]
         assert complaint.lapor_link.remote_status == "Belum Terverifikasi"
         assert complaint.contact.name == "Siti Aminah"
-    assert state().cursor.isoformat() == reports[-1]["updated_at"]
+    assert state().cursor == remote_time(reports[-1]["updated_at"])
     assert not Message.objects.filter(direction="out").exists(), "LAPOR! already acknowledged the reporter"
 
 
@@ -96,7 +97,8 @@ def test_partial_pages_do_not_end_the_sync(lapor_site, fake_lapor):
 
 def test_attachments_are_downloaded_and_a_failed_one_is_visible_then_retried(lapor_site, fake_lapor):
     good = fake_lapor.add_file("foto.jpg")
-    report = fake_lapor.add_report(attachments=[good, {"url": "/files/hilang.jpg", "name": "hilang.jpg"}])
+    report = fake_lapor.add_report(attachments=[good, {"path": "/files/hilang.jpg", "file_name": "hilang.jpg",
+                                                       "extension": "jpg"}])
     lapor_pull()
     complaint = Complaint.objects.get(external_id=report["id"])
     assert list(Attachment.objects.filter(complaint=complaint).values_list("original_name", flat=True)) == [
@@ -146,7 +148,7 @@ def test_server_errors_are_retried_and_a_lasting_outage_keeps_the_cursor(lapor_s
     fake_lapor.fail("/complaints", status=500, times=1)
     assert lapor_pull()["created"] == 1
     cursor = state().cursor
-    assert cursor.isoformat() == first["updated_at"]
+    assert cursor == remote_time(first["updated_at"])
     fake_lapor.add_report()
     fake_lapor.fail("/complaints", status=503, times=100)
     result = lapor_pull()
@@ -172,10 +174,27 @@ def test_malformed_json_is_retried_and_reported_when_it_persists(lapor_site, fak
     assert result["aborted"] == 1 and "JSON" in result["errors"][0]
 
 
-def test_an_unreadable_record_is_reported_and_the_rest_imported(lapor_site, fake_lapor):
+def test_records_without_an_id_are_skipped_apart(lapor_site, fake_lapor):
+    for report in (fake_lapor.add_report(), fake_lapor.add_report()):
+        report["id"] = None
+    result = lapor_pull()
+    assert result["skipped"] == 2 and not result["errors"]
+    assert [r.error for r in SkippedRecord.objects.all()] == ["ID laporan kosong"] * 2
+
+
+def test_an_unreadable_record_is_skipped_visibly_and_never_blocks_the_pull(lapor_site, fake_lapor):
     fake_lapor.add_report()
     broken = fake_lapor.add_report(content="")
-    fake_lapor.add_report()
+    last = fake_lapor.add_report()
     result = lapor_pull()
-    assert result["created"] == 2 and result["errors"] == [f"laporan {broken['id']}: isi laporan kosong"]
-    assert state().cursor is None, "the cursor waits until every record could be read"
+    assert result["created"] == 2 and result["skipped"] == 1 and result["errors"] == []
+    [skipped] = SkippedRecord.objects.all()
+    assert (skipped.kind, skipped.key, skipped.error) == ("report", broken["id"], f"laporan {broken['id']}: "
+                                                                                  "isi laporan kosong")
+    assert skipped.raw["id"] == broken["id"], "the raw record is kept for the desk"
+    assert state().cursor == remote_time(last["updated_at"]), "the cursor moves past it"
+    lapor_pull(full=True)
+    assert SkippedRecord.objects.get().times == 2, "skipped again: one row, counted"
+    fake_lapor.update_report(broken["id"], content="Isi yang sudah diperbaiki di LAPOR!.")
+    assert lapor_pull()["created"] == 1
+    assert not SkippedRecord.objects.exists(), "a record that reads fine is no longer listed"

@@ -1,8 +1,11 @@
 """SP4N-LAPOR!, the national complaint system: reports disposed to the city are pulled in, and
 the hub's follow-ups and status changes are pushed back.
 
-* :mod:`.api` — the one module with LAPOR!'s paths, headers, field and status mapping;
-* :mod:`.sync` — the scheduled, incremental pull (:mod:`.reports` holds the idempotent upsert);
+* :mod:`.api` — the one module with LAPOR!'s paths, headers, field and status mapping
+  (:mod:`.wire` reads the answers through it);
+* :mod:`.sync` — the scheduled pull, by list or by detail (:mod:`.reports` holds the idempotent
+  upsert, :mod:`.followups` the reporter's replies, :mod:`.skipped` what could not be read);
+* :mod:`.masters` — institutions and templates; :mod:`.check` — "check connection";
 * :mod:`.push` — the outbox fed by the core's status-sync hook (:meth:`LaporChannel.on_event`);
 * :mod:`.importer` — the fallback: the admin panel's XLSX/CSV export, previewed then imported;
 * :mod:`.admin` — the desk pages (outbox, sync status, import).
@@ -22,7 +25,8 @@ class LaporChannel(Channel):
     label = "SP4N-LAPOR!"
     # inbound=False: reports are pulled on a schedule, never posted to us by webhook.
     capabilities = Capabilities(inbound=False, outbound=True, media=True, status_sync=True)
-    required_settings = ("base_url", "authorization", "token")
+    # The base URL defaults to SPLP's production address (``environment``: "sandbox" for the other).
+    required_settings = ("authorization", "token")
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Replies reach a LAPOR! reporter as follow-ups posted through the LAPOR! outbox.

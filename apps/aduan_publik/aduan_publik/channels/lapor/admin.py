@@ -1,5 +1,7 @@
-"""Desk pages of SP4N-LAPOR!: sync status ("sync now"), linked reports, the push outbox
-(failures visible, "retry now") and the export import (upload → preview → confirm).
+"""Desk pages of SP4N-LAPOR!: sync status ("sync now", "check connection", "sync masters", the
+pull strategy and its last success), linked reports, the push outbox (failures visible, "retry
+now", the target institution of *bukan wewenang*) and the export import (upload → preview →
+confirm). Master lists, skipped records and connection checks are in :mod:`.admin_masters`.
 
 Thin: every button calls a service of this package, which checks the role through
 :mod:`aduan_publik.access`.
@@ -29,10 +31,13 @@ from aduan_publik.desk.permissions import ADMIN_ONLY, ReadOnlyMixin
 from aduan_publik.desk.views import refusal
 from aduan_publik.workflow import WorkflowError
 
+from .admin_masters import check_action, target_view
+from .api import PATHS, current_config
 from .importer import import_preview, import_run, preview_rows
+from .masters import masters_request
 from .models import ImportBatch, LaporLink, Outbox, SyncState
 from .push import outbox_retry
-from .sync import sync_request
+from .sync import strategy_of, sync_request
 
 
 def _complaint_link(complaint: Any) -> str:
@@ -48,8 +53,26 @@ class AdminButtonsMixin:
 @admin.register(SyncState)
 class SyncStateAdmin(AdminButtonsMixin, ReadOnlyMixin, ModelAdmin):
     view_roles = ADMIN_ONLY
-    list_display = ("__str__", "last_run_at", "last_success_at", "cursor", "counts", "running_since", "last_error")
-    actions_list = ("sync_now", "sync_full")
+    list_display = ("__str__", "strategy_shown", "last_run_at", "last_success_at", "cursor", "counts",
+                    "running_since", "last_error", "masters_synced_at", "masters_error")
+    actions_list = ("sync_now", "sync_full", "check_connection", "sync_masters")
+
+    @display(description=gettext_lazy("strategi tarik"))
+    def strategy_shown(self, obj: SyncState) -> str:
+        """The strategy that runs, and whether its endpoint is confirmed by public code."""
+        cfg = current_config()
+        strategy = strategy_of(cfg)
+        if strategy == "detail":
+            text = _("detail: baca ulang laporan terbuka per ID (%(n)s per putaran)") % {
+                "n": cfg.opt("detail_batch")}
+        elif cfg.paths["list"] == PATHS["list"]:
+            text = _("daftar: %(p)s (asumsi: belum ada kode publik yang memakainya; periksa dokumentasi "
+                     "API instansi)") % {"p": cfg.paths["list"]}
+        else:
+            text = _("daftar: %(p)s (dari konfigurasi situs)") % {"p": cfg.paths["list"]}
+        if obj.strategy and obj.strategy != strategy:
+            text += " " + _("(putaran terakhir: %(s)s)") % {"s": obj.strategy}
+        return text
 
     @display(description=gettext_lazy("hasil terakhir"))
     def counts(self, obj: SyncState) -> str:
@@ -72,6 +95,21 @@ class SyncStateAdmin(AdminButtonsMixin, ReadOnlyMixin, ModelAdmin):
             permissions=["desk_admin"], icon="cloud_sync")
     def sync_full(self, request: HttpRequest) -> HttpResponse:
         return self._sync(request, full=True)
+
+    @action(description=gettext_lazy("Periksa koneksi"), url_path="periksa-koneksi", permissions=["desk_admin"],
+            icon="network_check")
+    def check_connection(self, request: HttpRequest) -> HttpResponse:
+        return check_action(request)
+
+    @action(description=gettext_lazy("Sinkronkan master"), url_path="sinkron-master", permissions=["desk_admin"],
+            icon="account_tree")
+    def sync_masters(self, request: HttpRequest) -> HttpResponse:
+        try:
+            masters_request(by=request.user)
+            messages.success(request, _("Sinkronisasi master SP4N-LAPOR! (instansi, templat) dijalankan."))
+        except PermissionDenied as exc:
+            messages.error(request, refusal(exc))
+        return HttpResponseRedirect(reverse("admin:aduan_lapor_syncstate_changelist"))
 
 
 @admin.register(LaporLink)
@@ -102,8 +140,8 @@ class LaporLinkAdmin(ReadOnlyMixin, ModelAdmin):
 class OutboxAdmin(AdminButtonsMixin, ReadOnlyMixin, ModelAdmin):
     """What is being told to SP4N-LAPOR!; failed rows stay here until they are sent."""
 
-    list_display = ("created_at", "complaint_link", "lapor_id", "action", "state", "attempts", "next_attempt_at",
-                    "last_error", "sent_at")
+    list_display = ("created_at", "complaint_link", "lapor_id", "action", "state", "target", "attempts",
+                    "next_attempt_at", "last_error", "sent_at")
     list_filter = ("state", "action")
     search_fields = ("lapor_id", "complaint__tracking_number", "last_error")
     exclude = ("payload",)
@@ -116,6 +154,23 @@ class OutboxAdmin(AdminButtonsMixin, ReadOnlyMixin, ModelAdmin):
     @display(description=gettext_lazy("aduan"))
     def complaint_link(self, obj: Outbox) -> str:
         return _complaint_link(obj.complaint)
+
+    @display(description=gettext_lazy("instansi tujuan"))
+    def target(self, obj: Outbox) -> str:
+        """A *bukan wewenang* row: its LAPOR! institution, and the link to choose it while unsent."""
+        if obj.action != Outbox.Action.REJECT:
+            return "—"
+        name = obj.payload.get("target_name") or "—"
+        shown = f"{name} ({obj.payload['target']})" if obj.payload.get("target") else name
+        if obj.state == Outbox.State.SENT:
+            return shown
+        url = reverse("admin:aduan_lapor_outbox_target", args=[obj.pk])
+        return format_html('{} · <a class="text-primary-600 underline" href="{}">{}</a>', shown, url,
+                           _("Pilih instansi tujuan"))
+
+    def get_urls(self) -> list[Any]:
+        view = self.admin_site.admin_view(lambda request, pk: target_view(self, request, pk))
+        return [path("<int:pk>/instansi-tujuan/", view, name="aduan_lapor_outbox_target"), *super().get_urls()]
 
     @admin.action(description=gettext_lazy("Kirim ulang sekarang"), permissions=["desk_admin"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Outbox]) -> None:

@@ -1,37 +1,49 @@
-"""THE one module that knows SP4N-LAPOR!'s wire format: paths, headers, field and status mapping.
+"""THE one place that knows SP4N-LAPOR!'s wire format: paths, headers, field and status mapping.
 
-The integration API is documented only inside the LAPOR! admin panel (developer role), so
-every path and field name here is a *default* taken from public v4 client code and must be
-confirmed against the institution's own documentation. Each can be overridden per site in
-``site_config.json``::
+The integration API is documented only inside the LAPOR! admin panel (developer role). The
+defaults below follow the only public code that talks to the live API (the Laravel apps
+``muhilman2012/admin_lmw_v2`` and ``muhilman2012/whatsapp-admin``, 2024-2026); where no
+public code exists (the list of reports disposed to a city, an "updated since" filter, a
+status call) they are assumptions, marked so here and in ``docs/lapor.md``. Everything can be
+overridden per site in ``site_config.json``::
 
     "channels": {"lapor": {
-        "base_url": "https://api.example.go.id/v4", "authorization": "Bearer …", "token": "…",
+        "authorization": "Bearer …", "token": "…", "institution_id": "<ID instansi>", "user_id": "<ID pengguna>",
+        "environment": "sandbox",
+        "header_names": {"authorization": "auth"},
         "paths": {"list": "/complaints/disposed"},
         "fields": {"updated_at": "last_update"},
-        "statuses": {"Menunggu Verifikasi": "received"},
-        "import_columns": {"lapor_id": ["No Laporan"]}
+        "statuses": {"Menunggu Verifikasi": "received"}
     }}
 
-Nothing outside this module spells a LAPOR! path, header or field name.
+Only this module and :mod:`.wire` (which reads answers through this configuration) spell a
+LAPOR! path, header or field name; :mod:`.check` also probes a few other known shapes, to tell
+an admin what their API really returns.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+# ---- where the API lives --------------------------------------------------------------------
+
+# Confirmed by public working code (SPLP, the government's API gateway).
+BASE_URLS: dict[str, str] = {
+    "production": "https://api-splp.layanan.go.id/lapor/3.0.0",
+    "sandbox": "https://api-splp.layanan.go.id/sandbox-konsolidasi/1.0",
+}
+
+# The header *names* changed over time in the same public code (``auth``, later
+# ``Authorization: Bearer …``), next to ``token: <GUID>``: names are configuration too.
+HEADER_NAMES: dict[str, str] = {"authorization": "Authorization", "token": "token"}
 
 # ---- endpoints ------------------------------------------------------------------------------
 
 PATHS: dict[str, str] = {
-    # Not documented publicly: the pull needs *some* list of reports disposed to us.
+    # ASSUMPTION: no public code lists the reports disposed to a city. Confirm it, or run the
+    # "detail" pull strategy (re-reads known reports by id).
     "list": "/complaints",
     "detail": "/complaints/{id}/complaint",
     "followups": "/complaints/{id}/followups",
@@ -41,23 +53,45 @@ PATHS: dict[str, str] = {
     # "not applicable" in the outbox instead of being sent.
     "status": "",
     "masters": "/masters/{name}",
+    "institutions": "/masters/institutions/external",
+    "templates": "/masters/templates",
 }
 
-# Query parameters of the list call.
-LIST_PARAMS: dict[str, str] = {"page": "page", "per_page": "per_page", "updated_since": "updated_since"}
+# Query parameters. ``page``/``page_size`` are confirmed (follow-ups page by ``?page=N``,
+# master lists by ``page_size``); ``updated_since`` is an ASSUMPTION (empty: never sent).
+LIST_PARAMS: dict[str, str] = {"page": "page", "per_page": "page_size", "updated_since": "updated_since",
+                               "master_page_size": "page_size"}
 
-# Where the list answer keeps its items and paging facts (dotted paths into the JSON).
-LIST_SHAPE: dict[str, str] = {"items": "data", "last_page": "meta.last_page", "total": "meta.total",
-                              # where the follow-ups answer keeps its items
-                              "followup_items": "data"}
+# Where the answers keep their items and paging facts (dotted paths into the JSON). Every
+# answer is wrapped as ``{"results": {"data": …}}``; paging sits under ``results``.
+LIST_SHAPE: dict[str, str] = {
+    "items": "results.data",
+    "next_page": "results.next_page_url",
+    "last_page": "results.last_page",
+    "total": "results.total",
+    "detail": "results.data",
+    "detail_logs": "results.data_logs",
+    "followup_items": "results.data",
+    "master_items": "results.data",
+    "created_id": "results.data.id",  # id of what a POST created, when the answer says
+}
 
-# Field names of the calls that write (multipart forms): our name -> LAPOR!'s name.
+# The calls that write: our name -> LAPOR!'s field name.
 FORMS: dict[str, dict[str, str]] = {
-    "followup": {"complaint_id": "complaint_id", "content": "content", "rating": "rating",
-                 "is_secret": "is_secret", "attachments": "attachments[]"},
-    "reject": {"reason": "reason", "target": "target_institution"},
+    # Confirmed: multipart, files as ``attachment[i]`` (``{i}`` is the file's index).
+    "followup": {"user_id": "user_id", "institution_from_id": "institution_from_id",
+                 "institution_to_id": "institution_to_id", "complaint_id": "complaint_id",
+                 "info_disposition": "info_disposition", "template_code": "template_code",
+                 "rating": "rating", "is_secret": "is_secret", "content": "content",
+                 "attachments": "attachment[{i}]"},
+    # Confirmed: a JSON body; ``reason`` carries the *target institution id*.
+    "reject": {"is_request": "is_request", "target": "reason", "reason": "reason_description",
+               "not_authority": "not_authority"},
+    # ASSUMPTION: no public status call exists (``paths.status`` is empty by default).
     "status": {"status": "status", "note": "note"},
 }
+# How each writing call is encoded: "multipart" or "json".
+ENCODINGS: dict[str, str] = {"followup": "multipart", "reject": "json", "status": "multipart"}
 
 # ---- report fields (remote name for each of our names; dotted paths allowed) ----------------
 
@@ -66,13 +100,13 @@ FIELDS: dict[str, str] = {
     "tracking_id": "tracking_id",
     "title": "title",
     "content": "content",
-    "status_code": "status_code",
-    "status_name": "status_name",
-    "disposition_name": "disposition_name",
+    "status_code": "status_code",  # confirmed (detail)
+    "status_name": "status_name",  # confirmed (detail)
+    "disposition_name": "disposition_name",  # confirmed (detail)
     "category": "category_name",
     "location": "location",
-    "is_anonymous": "is_anonymous",
-    "is_secret": "is_secret",
+    "is_anonymous": "is_anonymous",  # confirmed (create)
+    "is_secret": "is_secret",  # confirmed (create)
     "reporter_id": "user.id",
     "reporter_name": "user.name",
     "reporter_phone": "user.phone",
@@ -80,24 +114,50 @@ FIELDS: dict[str, str] = {
     "created_at": "created_at",
     "updated_at": "updated_at",
     "attachments": "attachments",
-    "attachment_url": "url",
-    "attachment_name": "name",
-    # How many follow-ups a report has, when the list item says so (Laravel's ``withCount``
-    # naming). Known and unchanged: the follow-ups are not fetched again.
+    # Attachments as the follow-ups carry them (confirmed): path, file_name, extension.
+    "attachment_url": "path",
+    "attachment_name": "file_name",
+    "attachment_extension": "extension",
+    # How many follow-ups a report has, when the list item says so (ASSUMPTION, Laravel's
+    # ``withCount`` naming). Known and unchanged: the follow-ups are not fetched again.
     "followup_count": "followups_count",
-    # Fields of one item of ``GET /complaints/{id}/followups``.
+    # One item of ``GET /complaints/{id}/followups`` (confirmed).
     "followup_id": "id",
     "followup_content": "content",
-    "followup_author": "author_type",
     "followup_created_at": "created_at",
     "followup_attachments": "attachments",
+    "followup_from_id": "institution_from_id",
+    "followup_from_name": "institution_from_name",
+    "followup_to_name": "institution_to_name",
+    "followup_template_code": "template_code",
+    "followup_template_content": "template_content",
+    # No author field exists on LAPOR!: empty means "decide from the institutions" (see
+    # ``reporter_from``). A site whose API has one may name it, with ``reporter_authors``.
+    "followup_author": "",
+    # Master lists (confirmed: institutions have id and name; templates template_code,
+    # title, type, content).
+    "institution_id": "id",
+    "institution_name": "name",
+    "template_id": "id",
+    "template_code": "template_code",
+    "template_title": "title",
+    "template_type": "type",
+    "template_content": "content",
 }
 
-# Values of ``followup_author`` that mean "written by the reporter" (compared case-insensitively).
-# Anything else — the institution, LAPOR!'s admins, our own pushed follow-ups — is not a
-# reporter message. Unknown values are skipped on purpose: echoing our own follow-up back as
-# a reporter reply would reopen every answered complaint.
+# A follow-up was written by the reporter when its *from* institution is one of these values
+# (compared case-insensitively; "" = no institution). ASSUMPTION: the reporter is no
+# institution. Our own follow-ups and other institutions' items carry a name and are skipped.
+REPORTER_FROM: tuple[str, ...] = ("",)
+# Only used when ``fields.followup_author`` is set: its values meaning "the reporter".
 REPORTER_AUTHORS: tuple[str, ...] = ("reporter", "pelapor", "user", "masyarakat")
+# Template codes of log entries LAPOR! writes itself (dispositions): never a reporter's word.
+SYSTEM_TEMPLATES: tuple[str, ...] = ("disposition",)
+
+# Date formats besides ISO 8601 (``strptime``), read in the site's time zone when they carry
+# none. Confirmed: follow-up times are written ``d-m-Y H:i:s`` (22-07-2025 14:03:11).
+DATE_FORMATS: tuple[str, ...] = ("%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y", "%d/%m/%Y %H:%M:%S",
+                                 "%d/%m/%Y %H:%M", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S")
 
 # ---- statuses -------------------------------------------------------------------------------
 
@@ -137,6 +197,8 @@ IMPORT_COLUMNS: dict[str, list[str]] = {
     "updated_at": ["Terakhir Diperbarui", "Tanggal Update", "Diperbarui"],
 }
 
+PULL_STRATEGIES = ("list", "detail")
+
 DEFAULTS: dict[str, Any] = {
     "per_page": 100,
     "timeout": 20.0,        # seconds per request
@@ -144,6 +206,18 @@ DEFAULTS: dict[str, Any] = {
     "backoff": 2.0,         # seconds, doubled each try; 429 uses Retry-After instead
     "max_wait": 60.0,       # never sleep longer than this inside a sync
     "push_max_attempts": 8,  # then the outbox row is marked failed for a person
+    # "list": page through ``paths.list``; "detail": re-read known open reports by id.
+    "pull_strategy": "list",
+    "detail_batch": 50,     # reports re-read per run of the detail strategy
+    "detail_pace": 1.0,     # seconds between two detail calls (be gentle with SPLP)
+    "master_page_size": 1000,
+    "masters_interval": 86400,  # seconds between scheduled master syncs
+    # Who we are on LAPOR! (the follow-up form needs them; from the admin panel).
+    "institution_id": "",
+    "user_id": "",
+    "institution_to_id": "",  # empty: our own institution, as the public code falls back to
+    "followup_template": "",  # empty: the template marked in the desk, else none
+    "rating": 0,
 }
 
 
@@ -162,24 +236,44 @@ class ApiConfig:
     statuses: Mapping[str, str]
     import_columns: Mapping[str, list[str]]
     options: Mapping[str, Any]
+    header_names: Mapping[str, str] = field(default_factory=lambda: dict(HEADER_NAMES))
+    encodings: Mapping[str, str] = field(default_factory=lambda: dict(ENCODINGS))
+    reporter_from: tuple[str, ...] = REPORTER_FROM
     reporter_authors: tuple[str, ...] = REPORTER_AUTHORS
+    system_templates: tuple[str, ...] = SYSTEM_TEMPLATES
+    date_formats: tuple[str, ...] = DATE_FORMATS
+    category_map: Mapping[str, str] = field(default_factory=dict)  # LAPOR! category -> our code
 
     def url(self, name: str, **ids: Any) -> str:
         return self.base_url.rstrip("/") + self.paths[name].format(**ids)
 
     def headers(self) -> dict[str, str]:
-        # LAPOR! wants both: the Authorization header and a separate ``token`` header.
-        return {"Authorization": self.authorization, "token": self.token, "Accept": "application/json"}
+        """Both credentials LAPOR! wants, under the configured header names."""
+        names = self.header_names
+        headers = {"Accept": "application/json"}
+        for key, value in (("authorization", self.authorization), ("token", self.token)):
+            if names.get(key):
+                headers[names[key]] = value
+        return headers
 
     def opt(self, name: str) -> Any:
         return self.options.get(name, DEFAULTS[name])
 
 
+def _lower(values: Any) -> tuple[str, ...]:
+    return tuple(str(v).strip().casefold() for v in values)
+
+
+def base_url_for(site: Mapping[str, Any]) -> str:
+    """``base_url`` when given, else the URL of ``environment`` (production unless "sandbox")."""
+    return str(site.get("base_url") or BASE_URLS.get(str(site.get("environment", "production")),
+                                                     BASE_URLS["production"]))
+
+
 def api_config(site: Mapping[str, Any]) -> ApiConfig:
     """Build the adapter configuration from the site's ``channels.lapor`` settings."""
-    columns = {**IMPORT_COLUMNS, **site.get("import_columns", {})}
     return ApiConfig(
-        base_url=str(site.get("base_url", "")),
+        base_url=base_url_for(site),
         authorization=str(site.get("authorization", "")),
         token=str(site.get("token", "")),
         paths={**PATHS, **site.get("paths", {})},
@@ -188,9 +282,15 @@ def api_config(site: Mapping[str, Any]) -> ApiConfig:
         forms={name: {**form, **site.get("forms", {}).get(name, {})} for name, form in FORMS.items()},
         fields={**FIELDS, **site.get("fields", {})},
         statuses={**STATUSES, **site.get("statuses", {})},
-        import_columns=columns,
+        import_columns={**IMPORT_COLUMNS, **site.get("import_columns", {})},
         options={k: site[k] for k in DEFAULTS if k in site},
-        reporter_authors=tuple(str(v).casefold() for v in site.get("reporter_authors", REPORTER_AUTHORS)),
+        header_names={**HEADER_NAMES, **site.get("header_names", {})},
+        encodings={**ENCODINGS, **site.get("encodings", {})},
+        reporter_from=_lower(site.get("reporter_from", REPORTER_FROM)),
+        reporter_authors=_lower(site.get("reporter_authors", REPORTER_AUTHORS)),
+        system_templates=_lower(site.get("system_templates", SYSTEM_TEMPLATES)),
+        date_formats=tuple(site.get("date_formats", DATE_FORMATS)),
+        category_map={str(k).casefold(): str(v) for k, v in site.get("category_map", {}).items()},
     )
 
 
@@ -215,193 +315,30 @@ def status_to_remote(cfg: ApiConfig, hub: str) -> str:
     return status_to_remote(cfg, nearest) if nearest else ""
 
 
-# ---- reports --------------------------------------------------------------------------------
+# ---- reading JSON ---------------------------------------------------------------------------
 
-
-class RecordError(ValueError):
-    """A remote record (or export row) that cannot be read: the message says which field."""
-
-
-@dataclass(frozen=True)
-class RemoteReport:
-    """A LAPOR! report in our own terms, whatever the wire or export looked like."""
-
-    lapor_id: str
-    title: str
-    content: str
-    status_name: str = ""
-    status_code: str = ""
-    disposition_name: str = ""
-    category: str = ""
-    location: str = ""
-    is_anonymous: bool = False
-    is_secret: bool = False
-    reporter_id: str = ""
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    reporter_email: str = ""
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    attachments: tuple[tuple[str, str], ...] = field(default=())  # (url, filename)
-    followup_count: int | None = None  # None: the list item does not say
-
-    def content_hash(self) -> str:
-        """Hash of everything we take from the report: equal hashes mean nothing to do."""
-        data = asdict(self)
-        data.pop("updated_at")  # a touch without a change is no change
-        data.pop("followup_count")  # the conversation has its own marker
-        blob = json.dumps(data, sort_keys=True, default=str, separators=(",", ":"))
-        return hashlib.sha256(blob.encode()).hexdigest()
-
-    def followups_marker(self) -> str:
-        """What says the conversation may have changed: the remote update time and follow-up count."""
-        stamp = self.updated_at.isoformat() if self.updated_at else ""
-        return f"{stamp}|{'' if self.followup_count is None else self.followup_count}"
+_MISSING = object()
 
 
 def dig(data: Any, path: str) -> Any:
-    """``data["a"]["b"]`` for ``path="a.b"``; None where any step is missing."""
+    """``data["a"]["b"]`` for ``path="a.b"``; None where any step is missing (or ``path`` is empty)."""
+    found = dig_found(data, path)
+    return None if found is _MISSING else found
+
+
+def dig_found(data: Any, path: str) -> Any:
+    """Like :func:`dig`, but a missing step gives the :data:`_MISSING` marker, not None."""
+    if not path:
+        return _MISSING
     for part in path.split("."):
-        if not isinstance(data, Mapping):
-            return None
-        data = data.get(part)
+        if not isinstance(data, Mapping) or part not in data:
+            return _MISSING
+        data = data[part]
     return data
 
 
-def to_bool(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().casefold() in {"1", "true", "ya", "yes", "y"}
-    return bool(value)
-
-
-def to_datetime(value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    parsed = value if isinstance(value, datetime) else _parse_datetime_text(str(value).strip())
-    if parsed is None:
-        raise RecordError(f"tanggal tidak dikenali: {value!r}")
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
-def _parse_datetime_text(text: str) -> datetime | None:
-    """ISO dates and times, also with a space before the time (as spreadsheets write them)."""
-    parsed = parse_datetime(text.replace(" ", "T", 1) if len(text) > 10 else text)
-    if parsed is None and (day := parse_date(text)) is not None:
-        parsed = datetime(day.year, day.month, day.day)
-    return parsed
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def report_from_values(values: Mapping[str, Any], attachments: tuple[tuple[str, str], ...] = (),
-                       followup_count: int | None = None) -> RemoteReport:
-    """Validate values keyed by our field names (from the API or an export row)."""
-    lapor_id = _text(values.get("lapor_id")).lstrip("#")
-    if lapor_id.endswith(".0"):  # spreadsheets turn 1916449 into 1916449.0
-        lapor_id = lapor_id[:-2]
-    if not lapor_id:
-        raise RecordError("ID laporan kosong")
-    content = _text(values.get("content"))
-    if not content:
-        raise RecordError(f"laporan {lapor_id}: isi laporan kosong")
-    title = _text(values.get("title")) or content.splitlines()[0][:120]
-    return RemoteReport(
-        lapor_id=lapor_id, title=title[:200], content=content,
-        **{name: _text(values.get(name)) for name in (
-            "status_name", "status_code", "disposition_name", "category", "location",
-            "reporter_id", "reporter_name", "reporter_phone", "reporter_email")},
-        is_anonymous=to_bool(values.get("is_anonymous")), is_secret=to_bool(values.get("is_secret")),
-        created_at=to_datetime(values.get("created_at")), updated_at=to_datetime(values.get("updated_at")),
-        attachments=attachments, followup_count=followup_count,
-    )
-
-
-def parse_report(cfg: ApiConfig, raw: Any) -> RemoteReport:
-    """One report of the API's JSON, read through the field mapping."""
-    if not isinstance(raw, Mapping):
-        raise RecordError(f"laporan bukan objek JSON: {str(raw)[:80]}")
-    f = cfg.fields
-    values = {name: dig(raw, f[name]) for name in f if not name.startswith(("attachment", "followup"))}
-    files = []
-    for item in dig(raw, f["attachments"]) or ():
-        url = _text(dig(item, f["attachment_url"]) if isinstance(item, Mapping) else item)
-        if url:
-            name = _text(dig(item, f["attachment_name"])) if isinstance(item, Mapping) else ""
-            files.append((url, name or url.rsplit("/", 1)[-1]))
-    return report_from_values(values, tuple(files), _count(dig(raw, f["followup_count"])))
-
-
-def _count(value: Any) -> int | None:
-    try:
-        return None if value in (None, "") else int(value)
-    except (TypeError, ValueError):
-        return None  # unreadable: treat as unknown, so the follow-ups are fetched
-
-
-@dataclass(frozen=True)
-class ListPage:
-    items: list[Any]
-    last_page: int | None
-
-
-def parse_list(cfg: ApiConfig, body: Any) -> ListPage:
-    """Read a page of the list call; raises :class:`RecordError` when it is not the expected shape."""
-    items = dig(body, cfg.list_shape["items"]) if isinstance(body, Mapping) else body
-    if not isinstance(items, list):
-        raise RecordError("jawaban daftar laporan tidak berisi larik data")
-    last = dig(body, cfg.list_shape["last_page"]) if isinstance(body, Mapping) else None
-    try:
-        last_page = int(last) if last is not None else None
-    except (TypeError, ValueError):
-        last_page = None
-    return ListPage(items=items, last_page=last_page)
-
-
-def _followup_items(cfg: ApiConfig, body: Any) -> list[Any]:
-    items = dig(body, cfg.list_shape["followup_items"]) if isinstance(body, Mapping) else body
-    if not isinstance(items, list):
-        raise RecordError("jawaban tindak lanjut tidak berisi larik data")
-    return items
-
-
-def followup_ids_and_texts(cfg: ApiConfig, body: Any) -> list[tuple[str, str]]:
-    """(id, content) of each follow-up in the follow-ups answer, to spot one already posted."""
-    items = dig(body, cfg.list_shape["followup_items"]) if isinstance(body, Mapping) else body
-    return [(_text(dig(i, cfg.fields["followup_id"])), _text(dig(i, cfg.fields["followup_content"])))
-            for i in items or () if isinstance(i, Mapping)]
-
-
-@dataclass(frozen=True)
-class RemoteFollowup:
-    """One item of a report's conversation on LAPOR!."""
-
-    followup_id: str
-    content: str
-    by_reporter: bool
-    created_at: datetime | None = None
-    attachments: tuple[tuple[str, str], ...] = field(default=())  # (url, filename)
-
-
-def parse_followups(cfg: ApiConfig, body: Any) -> list[RemoteFollowup]:
-    """The follow-ups answer, read through the field mapping; :class:`RecordError` on a bad shape."""
-    f, result = cfg.fields, []
-    for raw in _followup_items(cfg, body):
-        if not isinstance(raw, Mapping):
-            raise RecordError(f"tindak lanjut bukan objek JSON: {str(raw)[:80]}")
-        followup_id = _text(dig(raw, f["followup_id"]))
-        if not followup_id:
-            raise RecordError("tindak lanjut tanpa ID")
-        author = _text(dig(raw, f["followup_author"])).casefold()
-        files = tuple((_text(dig(a, f["attachment_url"])), _text(dig(a, f["attachment_name"])))
-                      for a in dig(raw, f["followup_attachments"]) or () if isinstance(a, Mapping))
-        result.append(RemoteFollowup(
-            followup_id=followup_id, content=_text(dig(raw, f["followup_content"])),
-            by_reporter=author in cfg.reporter_authors, created_at=to_datetime(dig(raw, f["followup_created_at"])),
-            attachments=tuple((url, name or url.rsplit("/", 1)[-1]) for url, name in files if url),
-        ))
-    return result
+def is_missing(value: Any) -> bool:
+    return value is _MISSING
 
 
 def current_config() -> ApiConfig:

@@ -43,7 +43,8 @@ def _raise_for(response: requests.Response) -> None:
         raise TemporaryChannelError(f"LAPOR! sedang bermasalah ({status}) {detail}", code=str(status))
     if status in (401, 403):
         raise PermanentChannelError(
-            f"LAPOR! menolak kredensial ({status}): periksa Authorization dan token di konfigurasi situs",
+            f"LAPOR! menolak kredensial ({status}): periksa authorization, token dan nama headernya "
+            "(header_names) di konfigurasi situs",
             code=str(status))
     raise PermanentChannelError(f"LAPOR! menolak permintaan ({status}) {detail}", code=str(status))
 
@@ -102,41 +103,69 @@ class LaporClient:
 
     def list_page(self, page: int, updated_since: str = "") -> Any:
         p = self.cfg.list_params
-        params: dict[str, Any] = {p["page"]: page, p["per_page"]: int(self.cfg.opt("per_page"))}
-        if updated_since:
+        params: dict[str, Any] = {p["page"]: page}
+        if p.get("per_page"):
+            params[p["per_page"]] = int(self.cfg.opt("per_page"))
+        if updated_since and p.get("updated_since"):
             params[p["updated_since"]] = updated_since
         return self.json("GET", self.cfg.url("list"), params=params)
+
+    def detail(self, lapor_id: str) -> Any:
+        """One report: ``results.data`` (status, disposition) and ``results.data_logs``."""
+        return self.json("GET", self.cfg.url("detail", id=lapor_id))
+
+    def master(self, name: str, page: int = 1, page_size: int | None = None, tries: int | None = None) -> Any:
+        """A page of a master list (``institutions``, ``templates``), ``page_size`` items at a time."""
+        size = page_size or int(self.cfg.opt("master_page_size"))
+        p = self.cfg.list_params
+        return self.json("GET", self.cfg.url(name), params={p["master_page_size"]: size, p["page"]: page},
+                         tries=tries)
 
     def download(self, url: str) -> bytes:
         if url.startswith("/"):
             url = self.cfg.base_url.rstrip("/") + url
         return self.call("GET", url).content
 
-    def followups(self, lapor_id: str, tries: int | None = 1) -> Any:
-        """The report's conversation. Once by default (the push's check); the pull passes
-        ``tries=None`` to ride out a passing error like its other calls."""
-        return self.json("GET", self.cfg.url("followups", id=lapor_id), tries=tries)
+    def followups(self, lapor_id: str, tries: int | None = 1, page: int = 1) -> Any:
+        """A page of the report's conversation (``?page=N``). Once by default (the push's check);
+        the pull passes ``tries=None`` to ride out a passing error like its other calls."""
+        params = {self.cfg.list_params["page"]: page}
+        return self.json("GET", self.cfg.url("followups", id=lapor_id), tries=tries, params=params)
 
     def followup_add(self, lapor_id: str, content: str, is_secret: bool,
-                     files: Sequence[tuple[str, bytes, str]] = ()) -> Any:
+                     files: Sequence[tuple[str, bytes, str]] = (), template_code: str = "") -> Any:
         """Post a follow-up (multipart, with files). Never retried here: the outbox decides."""
-        form = self.cfg.forms["followup"]
-        data = {form["complaint_id"]: lapor_id, form["content"]: content,
-                form["is_secret"]: "1" if is_secret else "0"}
-        upload = [(form["attachments"], (name, blob, ctype)) for name, blob, ctype in files]
-        return self._post_multipart(self.cfg.url("followup_add"), data, upload)
+        form, opt = self.cfg.forms["followup"], self.cfg.opt
+        ours = str(opt("institution_id"))
+        values = {"user_id": str(opt("user_id")), "institution_from_id": ours,
+                  "institution_to_id": str(opt("institution_to_id") or ours), "complaint_id": lapor_id,
+                  "info_disposition": "", "template_code": template_code, "rating": str(opt("rating")),
+                  "is_secret": "1" if is_secret else "0", "content": content}
+        data = {form[key]: value for key, value in values.items() if form.get(key)}
+        upload = [(form["attachments"].replace("{i}", str(i)), (name, blob, ctype))
+                  for i, (name, blob, ctype) in enumerate(files)]
+        return self._post("followup", self.cfg.url("followup_add"), data, upload)
 
     def reject(self, lapor_id: str, reason: str, target: str) -> Any:
+        """*Bukan wewenang*: hand the report to ``target`` (a LAPOR! institution id)."""
         form = self.cfg.forms["reject"]
-        data = {form["reason"]: reason, form["target"]: target}
-        return self._post_multipart(self.cfg.url("reject", id=lapor_id), data)
+        values: dict[str, Any] = {"is_request": 1, "target": _number(target), "reason": reason, "not_authority": 1}
+        data = {form[key]: value for key, value in values.items() if form.get(key)}
+        return self._post("reject", self.cfg.url("reject", id=lapor_id), data)
 
     def status(self, lapor_id: str, status: str, note: str) -> Any:
         form = self.cfg.forms["status"]
         data = {form["status"]: status, form["note"]: note}
-        return self._post_multipart(self.cfg.url("status", id=lapor_id), data)
+        return self._post("status", self.cfg.url("status", id=lapor_id), data)
 
-    def _post_multipart(self, url: str, data: dict[str, str], upload: Sequence[tuple[str, Any]] = ()) -> Any:
-        """POST as multipart/form-data even without files (requests would send urlencoded)."""
-        parts = [(key, (None, value)) for key, value in data.items()] + list(upload)
+    def _post(self, call: str, url: str, data: dict[str, Any], upload: Sequence[tuple[str, Any]] = ()) -> Any:
+        """POST once, as JSON or as multipart/form-data (even without files) per ``encodings``."""
+        if self.cfg.encodings.get(call) == "json" and not upload:
+            return self.json("POST", url, tries=1, json=data)
+        parts = [(key, (None, str(value))) for key, value in data.items()] + list(upload)
         return self.json("POST", url, tries=1, files=parts)
+
+
+def _number(value: str) -> Any:
+    """Institution ids are numbers in the master list: sent as one when they look like one."""
+    return int(value) if value.isdigit() else value

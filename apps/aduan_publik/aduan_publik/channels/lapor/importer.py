@@ -21,9 +21,10 @@ from django.utils.translation import gettext as _
 from aduan_publik import access
 from aduan_publik.workflow import WorkflowError
 
-from .api import ApiConfig, RecordError, current_config, report_from_values
+from .api import ApiConfig, current_config
 from .models import ImportBatch, LaporLink
 from .reports import CREATED, UNCHANGED, report_upsert
+from .wire import RecordError, report_from_values
 
 MAX_ROWS = 20000
 MAX_BYTES = 20 * 1024 * 1024
@@ -121,7 +122,7 @@ def import_preview(*, filename: str, content: bytes, by: Any, cfg: ApiConfig | N
         values = {f: _jsonable(cells[i]) if i < len(cells) else None for f, i in columns.items()}
         entry: dict[str, Any] = {"row": number, "values": values}
         try:
-            report_from_values(values)
+            report_from_values(values, formats=cfg.date_formats)
         except RecordError as exc:
             entry["error"] = str(exc)
         rows.append(entry)
@@ -171,7 +172,7 @@ def _import_row(entry: dict[str, Any], cfg: ApiConfig) -> str:
     if entry.get("error"):
         return str(entry["error"])
     try:
-        report = report_from_values(entry["values"])
+        report = report_from_values(entry["values"], formats=cfg.date_formats)
         return report_upsert(report=report, cfg=cfg, source="import")
     except (RecordError, WorkflowError) as exc:
         return "; ".join(getattr(exc, "messages", [str(exc)]))

@@ -17,6 +17,12 @@ def pull(full: bool = False) -> None:
     lapor_pull(full=full)
 
 
+def masters() -> None:
+    from .masters import masters_run
+
+    masters_run()
+
+
 def push(row_id: int) -> None:
     from .push import outbox_send
 
@@ -42,3 +48,15 @@ def tick() -> None:
     last = SyncState.objects.filter(key="default").values_list("last_run_at", flat=True).first()
     if last is None or timezone.now() - last >= interval:
         enqueue(pull, queue="long", job_id=PULL_JOB_ID)
+    _masters_when_due(channel.config())
+
+
+def _masters_when_due(config: dict[str, object]) -> None:
+    """The master lists are re-read once a day (``masters_interval``), on the long queue."""
+    from .masters import MASTERS_JOB_ID
+    from .models import SyncState
+
+    interval = timedelta(seconds=int(str(config.get("masters_interval", 86400))))
+    last = SyncState.objects.filter(key="default").values_list("masters_tried_at", flat=True).first()
+    if last is None or timezone.now() - last >= interval:
+        enqueue(masters, queue="long", job_id=MASTERS_JOB_ID)

@@ -19,6 +19,11 @@ class SyncState(models.Model):
     last_success_at = models.DateTimeField(_("berhasil terakhir"), null=True, blank=True)
     last_error = models.TextField(_("galat terakhir"), blank=True)
     last_counts = models.JSONField(_("hasil terakhir"), default=dict, blank=True)
+    # "list" or "detail" (see docs/lapor.md): the strategy of the last run, shown in the desk.
+    strategy = models.CharField(_("strategi tarik"), max_length=10, blank=True)
+    masters_synced_at = models.DateTimeField(_("master disinkronkan"), null=True, blank=True)
+    masters_tried_at = models.DateTimeField(null=True, blank=True)
+    masters_error = models.TextField(_("galat master"), blank=True)
 
     class Meta:
         verbose_name = _("sinkronisasi SP4N-LAPOR!")
@@ -50,6 +55,8 @@ class LaporLink(models.Model):
     # means the follow-ups need not be fetched; left behind by a failed fetch, so it is retried.
     followups_marker = models.CharField(max_length=80, blank=True)
     source = models.CharField(_("sumber"), max_length=10, default="api")  # "api" or "import"
+    # Last re-read by the "detail" pull strategy (oldest first).
+    checked_at = models.DateTimeField(_("dibaca ulang"), null=True, blank=True)
     synced_at = models.DateTimeField(_("disinkronkan"), auto_now=True)
 
     class Meta:
@@ -130,3 +137,91 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class SkippedRecord(models.Model):
+    """A record LAPOR! sent that could not be read: skipped (the pull goes on) but never hidden.
+
+    Keyed by kind and remote id, so a record skipped on every pull is one row with a count.
+    A report that later reads fine removes its row.
+    """
+
+    class Kind(models.TextChoices):
+        REPORT = "report", _("Laporan")
+        FOLLOWUP = "followup", _("Tindak lanjut")
+        MASTER = "master", _("Data master")
+
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    key = models.CharField(_("ID di LAPOR!"), max_length=120)
+    lapor_id = models.CharField(_("ID laporan"), max_length=40, blank=True, db_index=True)
+    error = models.TextField(_("galat"))
+    raw = models.JSONField(_("data mentah"), null=True, blank=True)
+    times = models.PositiveIntegerField(_("kali dilewati"), default=1)
+    first_seen = models.DateTimeField(_("pertama dilewati"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("terakhir dilewati"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("data LAPOR! dilewati")
+        verbose_name_plural = _("data LAPOR! dilewati")
+        ordering = ["-last_seen"]
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="lapor_skipped_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}"
+
+
+class LaporInstitution(models.Model):
+    """An institution of ``/masters/institutions/external``: a target of *bukan wewenang*."""
+
+    remote_id = models.CharField(_("ID di LAPOR!"), max_length=40, unique=True)
+    name = models.CharField(_("nama"), max_length=300, db_index=True)
+    active = models.BooleanField(_("aktif"), default=True)  # gone from the last master list: False
+    synced_at = models.DateTimeField(_("disinkronkan"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("instansi SP4N-LAPOR!")
+        verbose_name_plural = _("instansi SP4N-LAPOR!")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.remote_id})"
+
+
+class LaporTemplate(models.Model):
+    """A follow-up template of ``/masters/templates``; one may be the default of our follow-ups."""
+
+    code = models.CharField(_("kode"), max_length=80, unique=True)
+    remote_id = models.CharField(_("ID di LAPOR!"), max_length=40, blank=True)
+    title = models.CharField(_("judul"), max_length=300, blank=True)
+    kind = models.CharField(_("tipe"), max_length=80, blank=True)
+    content = models.TextField(_("isi"), blank=True)
+    active = models.BooleanField(_("aktif"), default=True)
+    is_followup_default = models.BooleanField(_("bawaan tindak lanjut"), default=False)
+    synced_at = models.DateTimeField(_("disinkronkan"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("templat SP4N-LAPOR!")
+        verbose_name_plural = _("templat SP4N-LAPOR!")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.title or self.code} ({self.code})"
+
+
+class ConnectionCheck(models.Model):
+    """What a "check connection" found: kept so the mapping can be adjusted to the real answers."""
+
+    checked_at = models.DateTimeField(_("diperiksa"), auto_now_add=True)
+    checked_by = models.CharField(_("oleh"), max_length=150, blank=True)
+    ok = models.BooleanField(_("berhasil"), default=False)
+    base_url = models.CharField(_("alamat API"), max_length=300)
+    summary = models.TextField(_("ringkasan"), blank=True)
+    findings = models.JSONField(_("temuan"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("pemeriksaan koneksi SP4N-LAPOR!")
+        verbose_name_plural = _("pemeriksaan koneksi SP4N-LAPOR!")
+        ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.base_url} ({self.checked_at:%Y-%m-%d %H:%M})"

@@ -9,6 +9,10 @@ or marks it failed for a person (other 4xx) — failures stay listed in the desk
 A follow-up is never posted twice: before any retry (the last try may have reached LAPOR! even
 though its answer was lost) the report's follow-ups are read back and an equal one is taken as
 the delivery.
+
+*Bukan wewenang* needs the target's LAPOR! institution id (``/masters/institutions/external``):
+the desk's "forwarded to" text is matched to a synced institution by id or name; when nothing
+matches, the row fails visibly and an admin picks the institution in the outbox.
 """
 
 from __future__ import annotations
@@ -23,13 +27,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aduan_publik import access
-from aduan_publik.channels.base import ChannelError, TemporaryChannelError
+from aduan_publik.channels.base import ChannelError, PermanentChannelError, TemporaryChannelError
 from aduan_publik.models import Attachment, Complaint, Event, FollowUp, Message
 from aduan_publik.services.audit import event_record
+from aduan_publik.workflow import WorkflowError
 
-from .api import ApiConfig, current_config, dig, followup_ids_and_texts, status_to_remote
+from .api import ApiConfig, current_config, status_to_remote
 from .client import LaporClient
-from .models import LaporLink, Outbox
+from .followups import conversation_pages
+from .masters import followup_template_code, institution_match
+from .models import LaporInstitution, LaporLink, Outbox
+from .wire import created_id, followup_ids_and_texts
 
 logger = logging.getLogger(__name__)
 CHANNEL = "lapor"
@@ -78,10 +86,14 @@ def _actions_for(event: Event, cfg: ApiConfig) -> list[tuple[str, dict[str, Any]
         content, files = _followup_content(event.verb, data)
         if not content:
             return []
-        return [(A.FOLLOWUP, {"content": content, "attachments": files, "is_secret": complaint.is_secret}, True)]
+        return [(A.FOLLOWUP, {"content": content, "attachments": files, "is_secret": complaint.is_secret,
+                              "template_code": followup_template_code(cfg)}, True)]
     if event.verb == "not_authority":
         reason = data.get("note") or event.summary
-        return [(A.REJECT, {"reason": reason, "target": data.get("forwarded_to", "")}, True)]
+        named = str(data.get("forwarded_to", ""))
+        target = institution_match(named)
+        return [(A.REJECT, {"reason": reason, "target": target.remote_id if target else "",
+                            "target_name": target.name if target else named}, True)]
     if event.verb in STATUS_BY_VERB:
         hub = STATUS_BY_VERB[event.verb] or data.get("to", "")
         remote = status_to_remote(cfg, hub)
@@ -141,17 +153,38 @@ def outbox_send(*, row_id: int, client: LaporClient | None = None, cfg: ApiConfi
 def _deliver(row: Outbox, client: LaporClient) -> str:
     p = row.payload
     if row.action == A.FOLLOWUP:
-        if row.attempts > 1:  # an earlier try may have arrived although its answer did not
-            for remote_id, content in followup_ids_and_texts(client.cfg, client.followups(row.lapor_id)):
-                if content.strip() == p["content"].strip():
-                    return remote_id or "sudah-ada"
+        if row.attempts > 1 and (known := _already_posted(client, row.lapor_id, p["content"])):
+            return known  # an earlier try arrived although its answer did not
         body = client.followup_add(row.lapor_id, p["content"], bool(p.get("is_secret")),
-                                   _files(p.get("attachments", [])))
+                                   _files(p.get("attachments", [])), p.get("template_code", ""))
     elif row.action == A.REJECT:
-        body = client.reject(row.lapor_id, p["reason"], p.get("target", ""))
+        body = client.reject(row.lapor_id, p["reason"], _reject_target(row))
     else:
         body = client.status(row.lapor_id, p["status"], p.get("note", ""))
-    return str(dig(body, "data.id") or dig(body, "id") or "")
+    return created_id(client.cfg, body)
+
+
+def _already_posted(client: LaporClient, lapor_id: str, content: str) -> str:
+    """The id of an equal follow-up already on LAPOR! ("sudah-ada" without an id), else ""."""
+    for body in conversation_pages(client.cfg, client, lapor_id, tries=1):
+        for remote_id, text in followup_ids_and_texts(client.cfg, body):
+            if text.strip() == content.strip():
+                return remote_id or "sudah-ada"
+    return ""
+
+
+def _reject_target(row: Outbox) -> str:
+    """The target's LAPOR! institution id; matched again now in case the masters were synced since."""
+    p = row.payload
+    if p.get("target"):
+        return str(p["target"])
+    match = institution_match(p.get("target_name", ""))
+    if match is None:
+        raise PermanentChannelError(_(
+            "Instansi tujuan «%(t)s» tidak ditemukan di daftar instansi SP4N-LAPOR!: sinkronkan master "
+            "instansi, lalu pilih instansinya di antrean kirim (Pilih instansi tujuan).") % {"t": p.get("target_name")})
+    Outbox.objects.filter(pk=row.pk).update(payload={**p, "target": match.remote_id, "target_name": match.name})
+    return match.remote_id
 
 
 def _files(ids: list[int]) -> list[tuple[str, bytes, str]]:
@@ -195,6 +228,23 @@ def outbox_retry(*, rows: list[Outbox], by: Any) -> int:
     return Outbox.objects.filter(pk__in=ids, state__in=(ST.FAILED, ST.PENDING)).update(
         state=ST.PENDING, next_attempt_at=None, state_changed_at=timezone.now()
     )
+
+
+@transaction.atomic
+def outbox_set_target(*, row: Outbox, institution: LaporInstitution, by: Any) -> Outbox:
+    """An admin names the LAPOR! institution a *bukan wewenang* goes to; the row is sent again."""
+    if not access.actor_for(by).is_admin:
+        raise PermissionDenied(_("Hanya admin yang dapat memilih instansi tujuan SP4N-LAPOR!."))
+    row = Outbox.objects.select_for_update().get(pk=row.pk)
+    if row.action != A.REJECT or row.state == ST.SENT:
+        raise WorkflowError(_("Hanya kiriman bukan wewenang yang belum terkirim yang dapat diubah tujuannya."))
+    row.payload = {**row.payload, "target": institution.remote_id, "target_name": institution.name}
+    row.state, row.next_attempt_at, row.state_changed_at = ST.PENDING, None, timezone.now()
+    row.save(update_fields=["payload", "state", "next_attempt_at", "state_changed_at"])
+    event_record(complaint=row.complaint, by=by, verb="lapor_target_set",
+                 summary=_("Instansi tujuan di SP4N-LAPOR! dipilih: %(n)s.") % {"n": institution.name},
+                 data={"outbox": row.pk, "institution": institution.remote_id})
+    return row
 
 
 def outbox_due_ids(limit: int = 200) -> list[int]:

@@ -17,15 +17,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aduan_publik.channels.base import ChannelError, ContactRef
-from aduan_publik.models import Complaint, Contact
+from aduan_publik.models import Category, Complaint, Contact
 from aduan_publik.services.attachments import AttachmentRejected, attachment_create
 from aduan_publik.services.audit import event_record
 from aduan_publik.services.complaints import complaint_create, complaint_update
 from aduan_publik.services.messages import contact_get_or_create
 
-from .api import TERMINAL_REMOTE, ApiConfig, RemoteReport, status_to_hub
+from .api import TERMINAL_REMOTE, ApiConfig, status_to_hub
 from .client import LaporClient
 from .models import LaporLink
+from .wire import RemoteReport
 
 logger = logging.getLogger(__name__)
 CHANNEL = "lapor"
@@ -72,10 +73,17 @@ def report_upsert_link(*, report: RemoteReport, cfg: ApiConfig, client: LaporCli
     return outcome, link
 
 
+def mapped_category(cfg: ApiConfig, report: RemoteReport) -> Category | None:
+    """Our category for the report's LAPOR! category, where the site maps it (``category_map``)."""
+    code = cfg.category_map.get(report.category.casefold()) if report.category else None
+    return Category.objects.filter(code=code, active=True).first() if code else None
+
+
 def _create(report: RemoteReport, cfg: ApiConfig, source: str, digest: str) -> LaporLink:
     contact = contact_get_or_create(channel=CHANNEL, ref=reporter_ref(report))
     complaint, _code = complaint_create(
         channel=CHANNEL, title=report.title, description=report.content, contact=contact,
+        category=mapped_category(cfg, report),
         location_text=report.location[:300], is_anonymous=report.is_anonymous, is_secret=report.is_secret,
         external_id=report.lapor_id, received_at=report.created_at, by=CHANNEL, acknowledge=False,
     )

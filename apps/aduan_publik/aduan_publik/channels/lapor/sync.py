@@ -1,4 +1,13 @@
-"""The pull: an incremental sync of reports disposed to this institution.
+"""The pull: a sync of the reports disposed to this institution, by one of two strategies.
+
+* ``list`` (default): page through ``paths.list`` (``?page=N`` while ``results.next_page_url``),
+  asking only for reports updated since the cursor when the site names that parameter.
+* ``detail``: for sites where only detail calls work (no public code lists the reports
+  disposed to a city), re-read the known open reports by id, oldest check first,
+  ``detail_batch`` per run and ``detail_pace`` seconds apart. Reports become known through
+  the export import (or an earlier list pull).
+
+A record that cannot be read is skipped visibly (:mod:`.skipped`) and never blocks the pull.
 
 The cursor is the newest remote ``updated_at`` seen. It moves only after a run that read every
 page without an error, so a run cut short (outage, bad record) is simply repeated; reports it
@@ -9,21 +18,34 @@ one query per page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from aduan_publik.channels.base import ChannelError
+from aduan_publik.channels.base import ChannelError, PermanentChannelError
 
-from .api import ApiConfig, RecordError, RemoteReport, current_config, parse_list, parse_report
+from .api import PULL_STRATEGIES, TERMINAL_REMOTE, ApiConfig, current_config
 from .client import LaporClient
 from .followups import followups_needed, followups_sync
-from .models import LaporLink, SyncState
+from .models import LaporLink, SkippedRecord, SyncState
 from .reports import report_upsert_link
+from .skipped import skipped_clear, skipped_record, skipped_report_ids
+from .wire import (
+    RecordError,
+    RemoteReport,
+    SkippedItem,
+    parse_detail,
+    parse_list,
+    parse_report,
+    raw_excerpt,
+    report_key,
+)
 
 logger = logging.getLogger(__name__)
 MAX_PAGES = 5000  # a server that ignores ``page`` must not loop us forever
@@ -37,6 +59,29 @@ def _claim(state: SyncState, now: datetime) -> bool:
     return SyncState.objects.filter(free, pk=state.pk).update(running_since=now) == 1
 
 
+class _Run:
+    """One pull's working state: configuration, client, counts, errors, newest update seen."""
+
+    def __init__(self, cfg: ApiConfig, newest: datetime | None):
+        self.cfg, self.newest = cfg, newest
+        self.client: LaporClient  # set once built: building it may fail (no base URL)
+        self.counts: Counter[str] = Counter()
+        self.errors: list[str] = []
+        self.skipped_before = skipped_report_ids()
+
+    def error(self, message: str) -> None:
+        _error(self.counts, self.errors, message)
+
+    def seen(self, report: RemoteReport) -> None:
+        if report.updated_at and (self.newest is None or report.updated_at > self.newest):
+            self.newest = report.updated_at
+
+
+def strategy_of(cfg: ApiConfig) -> str:
+    strategy = str(cfg.opt("pull_strategy"))
+    return strategy if strategy in PULL_STRATEGIES else "list"
+
+
 def lapor_pull(*, full: bool = False, cfg: ApiConfig | None = None, client: LaporClient | None = None
                ) -> dict[str, Any]:
     """Run one sync. Returns the counts (also kept on :class:`SyncState` for the desk)."""
@@ -44,83 +89,133 @@ def lapor_pull(*, full: bool = False, cfg: ApiConfig | None = None, client: Lapo
     state, _created = SyncState.objects.get_or_create(key="default")
     now = timezone.now()
     if not _claim(state, now):
-        return {"skipped": "running"}
-    counts: Counter[str] = Counter()
-    errors: list[str] = []
-    newest = state.cursor
+        return {"running": True}
+    strategy = strategy_of(cfg)
+    run = _Run(cfg, state.cursor)
     try:
-        client = client or LaporClient(cfg)
-        since = "" if full or state.cursor is None else state.cursor.isoformat()
-        newest = _run_pages(cfg, client, since, counts, errors, newest)
-        counts["requests"] = client.requests_made
+        run.client = client or LaporClient(cfg)
+        if strategy == "detail":
+            _run_details(run)
+        else:
+            _run_pages(run, "" if full or state.cursor is None else state.cursor.isoformat())
+        run.counts["requests"] = run.client.requests_made
     except (ChannelError, RecordError) as exc:
-        errors.insert(0, str(exc))
-        counts["aborted"] = 1
+        run.errors.insert(0, str(exc))
+        run.counts["aborted"] = 1
     except Exception as exc:  # a bug: record it and release the run, then let the job fail loudly
-        _finish(state, now, newest, Counter(aborted=1), [f"{type(exc).__name__}: {exc}"])
+        _finish(state, now, state.cursor, Counter(aborted=1), [f"{type(exc).__name__}: {exc}"], strategy)
         raise
-    _finish(state, now, newest, counts, errors)
-    return dict(counts, errors=errors)
+    _finish(state, now, run.newest, run.counts, run.errors, strategy)
+    return dict(run.counts, errors=run.errors, strategy=strategy)
 
 
-def _run_pages(cfg: ApiConfig, client: LaporClient, since: str, counts: Counter[str], errors: list[str],
-               newest: datetime | None) -> datetime | None:
+def _run_pages(run: _Run, since: str) -> None:
     seen_first: list[Any] = []
     for page in range(1, MAX_PAGES + 1):
-        listing = parse_list(cfg, client.list_page(page, since))
+        listing = parse_list(run.cfg, run.client.list_page(page, since))
         if not listing.items:
             break
         if listing.items[:1] == seen_first:
             raise RecordError(f"halaman {page} sama dengan halaman sebelumnya: parameter halaman diabaikan?")
         seen_first = listing.items[:1]
-        counts["pages"] += 1
-        newest = _sync_page(cfg, client, listing.items, counts, errors, newest)
-        # A short page is not the end when the server says more pages follow.
-        if listing.last_page is not None and page >= listing.last_page:
+        run.counts["pages"] += 1
+        _sync_page(run, listing.items)
+        # The answer's own word first: next_page_url, then last_page; a short page is the end
+        # only when the answer says neither.
+        if listing.has_next is not None:
+            if not listing.has_next:
+                break
+        elif listing.last_page is not None:
+            if page >= listing.last_page:
+                break
+        elif len(listing.items) < int(run.cfg.opt("per_page")):
             break
-        if listing.last_page is None and len(listing.items) < int(cfg.opt("per_page")):
-            break
-    return newest
 
 
-def _sync_page(cfg: ApiConfig, client: LaporClient, items: list[Any], counts: Counter[str],
-               errors: list[str], newest: datetime | None) -> datetime | None:
-    reports: list[RemoteReport] = []
-    for raw in items:
-        try:
-            reports.append(parse_report(cfg, raw))
-        except RecordError as exc:
-            _error(counts, errors, str(exc))
+def _read(run: _Run, raw: Any) -> RemoteReport | None:
+    """The report, or None after keeping it as a skipped record (the pull goes on)."""
+    try:
+        return parse_report(run.cfg, raw)
+    except RecordError as exc:
+        lapor_id = report_key(run.cfg, raw)
+        # Without an id, the record's own digest keeps two such records apart.
+        key = lapor_id or "?" + hashlib.sha256(repr(raw).encode()).hexdigest()[:12]
+        item = SkippedItem(key=key, error=str(exc), raw=raw_excerpt(raw))
+        skipped_record(kind=SkippedRecord.Kind.REPORT, item=item, lapor_id=lapor_id)
+        run.counts["skipped"] += 1
+        return None
+
+
+def _sync_page(run: _Run, items: list[Any]) -> None:
+    reports = [report for report in (_read(run, raw) for raw in items) if report is not None]
+    readable_again = [r.lapor_id for r in reports if r.lapor_id in run.skipped_before]
+    skipped_clear(kind=SkippedRecord.Kind.REPORT, keys=readable_again)
     links = {link.lapor_id: link for link in LaporLink.objects.filter(lapor_id__in=[r.lapor_id for r in reports])}
     for report in reports:
+        _sync_report(run, report, links.get(report.lapor_id))
+
+
+def _sync_report(run: _Run, report: RemoteReport, link: LaporLink | None) -> None:
+    try:
+        outcome, link = report_upsert_link(report=report, cfg=run.cfg, client=run.client, link=link)
+    except Exception as exc:  # one bad report must not stop the others; it is retried next run
+        logger.exception("LAPOR! report %s failed", report.lapor_id)
+        run.error(f"laporan {report.lapor_id}: {exc}")
+        return
+    run.counts[outcome] += 1
+    _sync_followups(run, link, report)
+    run.seen(report)
+
+
+def open_links(limit: int) -> list[LaporLink]:
+    """Known reports LAPOR! has not ended, the longest unchecked first."""
+    links = LaporLink.objects.exclude(remote_status__in=TERMINAL_REMOTE).select_related("complaint")
+    return list(links.order_by(F("checked_at").asc(nulls_first=True), "pk")[:limit])
+
+
+def _run_details(run: _Run) -> None:
+    """The ``detail`` strategy: re-read known open reports by id, paced."""
+    pace = float(run.cfg.opt("detail_pace"))
+    for index, link in enumerate(open_links(int(run.cfg.opt("detail_batch")))):
+        if index and pace > 0:
+            time.sleep(pace)  # SPLP is a shared gateway: one detail call at a time, spaced
+        run.counts["checked"] += 1
         try:
-            outcome, link = report_upsert_link(report=report, cfg=cfg, client=client,
-                                               link=links.get(report.lapor_id))
-        except Exception as exc:  # one bad report must not stop the others; it is retried next run
-            logger.exception("LAPOR! report %s failed", report.lapor_id)
-            _error(counts, errors, f"laporan {report.lapor_id}: {exc}")
+            body = run.client.detail(link.lapor_id)
+        except PermanentChannelError as exc:
+            if exc.code in ("401", "403"):
+                raise  # wrong credentials: every other call would fail the same way
+            run.error(f"laporan {link.lapor_id}: {exc}")
             continue
-        counts[outcome] += 1
-        _sync_followups(cfg, client, link, report, counts, errors)
-        if report.updated_at and (newest is None or report.updated_at > newest):
-            newest = report.updated_at
-    return newest
+        link.checked_at = timezone.now()  # in memory too: the upsert saves the link
+        LaporLink.objects.filter(pk=link.pk).update(checked_at=link.checked_at)
+        try:
+            report = parse_detail(run.cfg, body)
+        except RecordError as exc:
+            skipped_record(kind=SkippedRecord.Kind.REPORT, lapor_id=link.lapor_id,
+                           item=SkippedItem(key=link.lapor_id, error=str(exc), raw=raw_excerpt(body)))
+            run.counts["skipped"] += 1
+            continue
+        if report.lapor_id in run.skipped_before:
+            skipped_clear(kind=SkippedRecord.Kind.REPORT, keys=[report.lapor_id])
+        _sync_report(run, report, link)
 
 
-def _sync_followups(cfg: ApiConfig, client: LaporClient, link: LaporLink, report: RemoteReport,
-                    counts: Counter[str], errors: list[str]) -> None:
+def _sync_followups(run: _Run, link: LaporLink, report: RemoteReport) -> None:
     """The reporter's replies on LAPOR!; a failure keeps the report's update and the cursor waits."""
     if not followups_needed(link, report):
         return
     try:
-        received = followups_sync(link=link, report=report, cfg=cfg, client=client)
+        received, skipped = followups_sync(link=link, report=report, cfg=run.cfg, client=run.client)
     except Exception as exc:  # ChannelError, RecordError or a bug: the next run reads it again
         logger.warning("LAPOR! follow-ups of %s: %s", report.lapor_id, exc, exc_info=not isinstance(
             exc, (ChannelError, RecordError)))
-        _error(counts, errors, f"tindak lanjut laporan {report.lapor_id}: {exc}")
+        run.error(f"tindak lanjut laporan {report.lapor_id}: {exc}")
         return
     if received:
-        counts["replies"] += received
+        run.counts["replies"] += received
+    if skipped:
+        run.counts["skipped"] += skipped
 
 
 def _error(counts: Counter[str], errors: list[str], message: str) -> None:
@@ -130,11 +225,11 @@ def _error(counts: Counter[str], errors: list[str], message: str) -> None:
 
 
 def _finish(state: SyncState, started: datetime, newest: datetime | None, counts: Counter[str],
-            errors: list[str]) -> None:
+            errors: list[str], strategy: str) -> None:
     ok = not errors
     fields: dict[str, Any] = {
         "running_since": None, "last_run_at": started, "last_error": "\n".join(errors),
-        "last_counts": dict(counts),
+        "last_counts": dict(counts), "strategy": strategy,
     }
     if ok:
         fields["last_success_at"] = started
