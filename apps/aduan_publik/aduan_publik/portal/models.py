@@ -90,6 +90,7 @@ class PendingUpload(models.Model):
     file = models.FileField(_("berkas"), upload_to="pending/%Y/%m/", max_length=300)
     original_name = models.CharField(_("nama berkas"), max_length=255)
     size = models.PositiveBigIntegerField(_("ukuran (byte)"))
+    sha256 = models.CharField(max_length=64)  # the same photo picked again is not attached twice
     created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
 
     class Meta:

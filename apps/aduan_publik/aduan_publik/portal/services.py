@@ -6,6 +6,7 @@ always created and changed by the core services (the portal adds no rules of its
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 import re
 import uuid
@@ -113,7 +114,7 @@ def portal_submit(
         latitude=latitude, longitude=longitude, is_anonymous=is_anonymous, is_secret=is_secret,
         by=REPORTER, acknowledge=True,
     )
-    for kept in pending:
+    for kept in pending_not_chosen_again(pending, files):
         with kept.file.open("rb") as handle:
             attachment_create(complaint=complaint, content=handle.read(), filename=kept.original_name, by=REPORTER)
     for upload in files:
@@ -182,22 +183,36 @@ def pending_keep(*, token: str, uploads: Iterable[UploadedFile]) -> list[Pending
     """
     if not token:
         return []
-    room = PENDING_MAX - PendingUpload.objects.filter(token=token).count()
+    kept = set(PendingUpload.objects.filter(token=token).values_list("sha256", flat=True))
     for upload in uploads:
-        if room <= 0:
+        if len(kept) >= PENDING_MAX:
             break
         if upload.size and upload.size > settings.ADUAN["max_upload_bytes"]:
             continue
         content = upload.read()
+        upload.seek(0)
+        digest = hashlib.sha256(content).hexdigest()
         try:
             mime = validate_file(content, upload.name or "")
         except AttachmentRejected:
             continue
+        if digest in kept:  # picked again after the error: keep it once
+            continue
         name = f"{uuid.uuid4().hex}{mimetypes.guess_extension(mime) or ''}"
-        PendingUpload.objects.create(token=token, file=ContentFile(content, name=name),
+        PendingUpload.objects.create(token=token, file=ContentFile(content, name=name), sha256=digest,
                                      original_name=(upload.name or "berkas")[:255], size=len(content))
-        room -= 1
+        kept.add(digest)
     return pending_for(token)
+
+
+def pending_not_chosen_again(pending: Sequence[PendingUpload], files: Sequence[UploadedFile]) -> list[PendingUpload]:
+    """Kept files, minus those the resident chose again in the file field (attached once)."""
+    chosen = set()
+    for upload in files:
+        upload.seek(0)
+        chosen.add(hashlib.sha256(upload.read()).hexdigest())
+        upload.seek(0)
+    return [p for p in pending if p.sha256 not in chosen]
 
 
 def pending_drop(*, token: str, ids: Iterable[str]) -> int:

@@ -62,7 +62,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     services.pending_drop(token=token, ids=request.POST.getlist("drop_pending"))
     if not form.is_valid():
         return _refuse_keeping_files(request, form, token, _("Periksa kembali isian yang ditandai."))
-    pending = services.pending_for(token)
+    pending = services.pending_not_chosen_again(services.pending_for(token), form.cleaned_data["attachments"])
     if len(pending) + len(form.cleaned_data["attachments"]) > MAX_FILES:
         form.add_error("attachments", _("Maksimal %(n)d berkas.") % {"n": MAX_FILES})
         return _refuse(request, form, _("Periksa kembali isian yang ditandai."), 400, pending)
