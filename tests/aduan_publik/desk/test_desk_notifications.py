@@ -50,3 +50,20 @@ def test_mark_read_action_only_touches_own_rows(liaison_pu, liaison_pu_client, a
 
 def test_the_leader_cannot_add_or_change_notifications(leader_client):
     assert leader_client.get(INBOX + "add/").status_code == 403
+
+
+def test_the_unread_count_costs_the_same_queries_for_1_and_30_notifications(liaison_pu, liaison_pu_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def page_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert liaison_pu_client.get(INBOX).status_code == 200
+        return len(queries)
+
+    notify(key="uji:0", kind="digest", title="Satu", users=[liaison_pu])
+    few = page_queries()
+    for i in range(1, 30):
+        notify(key=f"uji:{i}", kind="digest", title=f"Ke-{i}", users=[liaison_pu])
+    assert "30 notifikasi baru" in liaison_pu_client.get(INBOX).content.decode()
+    assert page_queries() == few
