@@ -221,6 +221,17 @@ ADUAN: dict[str, Any] = {
     ),
     "reopen_working_days": int(SITE_CONFIG.get("reopen_working_days", 10)),
     "channels": SITE_CONFIG.get("channels", {}),
+    # Staff notifications: SMTP of this site, escalation levels, the daily digest (docs/notifications.md).
+    "notify": {
+        "smtp": {},  # {"host", "port", "username", "password", "use_tls", "use_ssl", "timeout", "from_email"}
+        "escalation": [
+            {"level": "pengingat", "offset_working_days": -1, "notify": ["liaison", "operator"]},
+            {"level": "batas_waktu", "offset_working_days": 0, "notify": ["liaison", "operator", "opd_head"]},
+            {"level": "pimpinan", "offset_working_days": 2, "notify": ["admin", "leader"]},
+        ],
+        "digest_hour": 7,
+        **SITE_CONFIG.get("notify", {}),
+    },
 }
 
 # Portal rate limits per site, e.g. {"submit_ip": "20/h"} (see aduan_publik/portal/abuse.py).

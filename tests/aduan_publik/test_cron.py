@@ -9,11 +9,15 @@ from rq.cron import CronScheduler
 
 from aduan_publik import jobs
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
+from aduan_publik.portal.jobs import purge_pending_uploads
 
 EXPECTED = {
     "aduan_publik.jobs.sweep_pending": 60,
     "aduan_publik.jobs.run_deadline_sweep": 600,
     "aduan_publik.channels.lapor.jobs.tick": 60,
+    "aduan_publik.jobs.run_escalation_sweep": 600,
+    "aduan_publik.jobs.run_daily_digest": 3600,
+    "aduan_publik.portal.jobs.purge_pending_uploads": 3600,
 }
 
 
@@ -26,7 +30,9 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     scheduler.load_config_from_file("aduan_publik.cron")
     assert _registered(scheduler) == EXPECTED
     assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
-    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick}
+    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
+                                                      jobs.run_escalation_sweep, jobs.run_daily_digest,
+                                                      purge_pending_uploads}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

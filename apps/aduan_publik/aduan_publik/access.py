@@ -23,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from .models import Attachment, Complaint, Disposition, FollowUp, Role, StaffProfile
+from .models import Attachment, Complaint, Disposition, FollowUp, Notification, Role, StaffProfile
 
 MASK = "•••"
 
@@ -222,3 +222,10 @@ def can(user: Any, action: str, complaint: Complaint, disposition: Disposition |
 def require(user: Any, action: str, complaint: Complaint, disposition: Disposition | None = None) -> None:
     if not can(user, action, complaint, disposition):
         raise PermissionDenied(_("Peran Anda tidak diizinkan melakukan tindakan ini."))
+
+
+def notifications_visible_to(user: Any) -> QuerySet[Notification]:
+    """A staff member's own notifications; nobody reads another person's."""
+    if not can_use_desk(user):
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user)

@@ -101,6 +101,22 @@ class WorkingCalendar:
     def end_of_day(self, day: date) -> datetime:
         return datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=self.tz)
 
+    def start_of_day(self, day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=self.tz)
+
+    def working_days_before(self, moment: datetime, days: int) -> datetime:
+        """The start (00:00 local) of the ``days``-th working day before ``moment``'s day.
+
+        A reminder "one working day before" a deadline on Monday arrives on Friday morning.
+        """
+        day = timezone.localtime(moment, self.tz).date()
+        remaining = days
+        while remaining > 0:
+            day -= timedelta(days=1)
+            if self.is_working_day(day):
+                remaining -= 1
+        return self.start_of_day(day)
+
 
 STAGES = (
     "verify_working_days",

@@ -3,8 +3,14 @@
 from rq import cron
 
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
-from aduan_publik.jobs import run_deadline_sweep, sweep_pending
+from aduan_publik.jobs import run_daily_digest, run_deadline_sweep, run_escalation_sweep, sweep_pending
+from aduan_publik.portal.jobs import purge_pending_uploads
 
 cron.register(sweep_pending, queue_name="default", interval=60)
 cron.register(run_deadline_sweep, queue_name="default", interval=600)
 cron.register(lapor_tick, queue_name="default", interval=60)  # SP4N-LAPOR! push retries + pull
+# Staff notifications: escalation steps (idempotent: each step once) and the daily digest
+# (hourly; once per working day from notify.digest_hour, local time).
+cron.register(run_escalation_sweep, queue_name="default", interval=600)
+cron.register(run_daily_digest, queue_name="default", interval=3600)
+cron.register(purge_pending_uploads, queue_name="default", interval=3600)  # files of forms never sent

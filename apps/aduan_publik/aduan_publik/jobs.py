@@ -274,3 +274,29 @@ def sweep_pending() -> None:
     for message_id in queued_message_ids():
         enqueue(send_message, message_id, job_id=f"send-{message_id}", retry=SEND_RETRY)
     stale_sending_fail()
+
+
+# ---- staff notifications ----------------------------------------------------------------------
+
+
+def send_notification_mail(notification_id: int) -> None:
+    from .services.notify import notification_mail_send
+
+    notification_mail_send(notification_id=notification_id, final=not will_retry())
+
+
+def run_escalation_sweep() -> None:
+    """Escalation steps that are due, and notification e-mails whose job was lost."""
+    from .services.escalation import escalation_sweep
+    from .services.notify import queued_mail_ids
+
+    escalation_sweep()
+    for notification_id in queued_mail_ids():
+        enqueue(send_notification_mail, notification_id, job_id=f"notify-mail-{notification_id}", retry=SEND_RETRY)
+
+
+def run_daily_digest() -> None:
+    """Hourly; sends each user's digest once per working day from the site's digest hour."""
+    from .services.escalation import digest_send
+
+    digest_send()

@@ -32,7 +32,8 @@ def login(client, complaint, code):
 
 def test_correct_code_grants_session_access(client, filed):
     complaint, code = filed
-    assert client.get(f"/lacak/{complaint.tracking_number}/").status_code == 404
+    fresh = client.get(f"/lacak/{complaint.tracking_number}/").content.decode()
+    assert "masukkan kode akses" in fresh and "Jalan berlubang" not in fresh  # asks for the code (issue 12 #8)
     response = login(client, complaint, code)
     assert response.status_code == 302 and response["Location"] == f"/lacak/{complaint.tracking_number}/"
     page = client.get(response["Location"]).content.decode()
@@ -160,6 +161,7 @@ def test_reply_to_answered_sends_it_back_to_opd(client, filed, admin_user, opd_p
     login(client, complaint, code)
     html = client.get(f"/lacak/{complaint.tracking_number}/").content.decode()
     client.post(f"/lacak/{complaint.tracking_number}/balas/",
-                {"message_key": form_token(html, "message_key"), "text": "Belum, yang ditambal lubang lain."})
+                {"message_key": form_token(html, "message_key"), "text": "Belum, yang ditambal lubang lain.",
+                 "outcome": "belum"})
     complaint.refresh_from_db()
     assert complaint.status == S.IN_PROGRESS

@@ -32,7 +32,8 @@ def _login(client, complaint, code) -> str:
 
 def _reply(client, complaint, page: str, text: str):
     return client.post(f"/lacak/{complaint.tracking_number}/balas/",
-                       {"message_key": form_token(page, "message_key"), "text": text})
+                       # on an answered complaint the reporter says it is not solved (issue 12 #8)
+                       {"message_key": form_token(page, "message_key"), "text": text, "outcome": "belum"})
 
 
 def _answer(complaint, admin_user, opd_pu, liaison_pu) -> Disposition:

@@ -9,10 +9,11 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from unfold.sites import UnfoldAdminSite
 
 from .. import access
+from ..selectors.notifications import unread_count
 from ..services.audit import event_record
 
 
@@ -50,3 +51,29 @@ class DeskSite(UnfoldAdminSite):
             # Admin activity (logins per month) is one of the ministry's figures.
             event_record(complaint=None, by=request.user, verb="login", summary=_("Masuk ke meja kerja."))
         return response
+
+    def each_context(self, request: HttpRequest) -> dict[str, Any]:
+        """Adds the unread notifications: a label in the header of every desk page."""
+        context = super().each_context(request)
+        unread = self._unread(request)
+        context["notifications_unread"] = unread
+        if unread:
+            context["environment"] = [
+                ngettext("%(n)d notifikasi baru", "%(n)d notifikasi baru", unread) % {"n": unread}, "warning"]
+        return context
+
+    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
+        """The sidebar's *Notifikasi* entry carries the unread count."""
+        apps = super().get_app_list(request, app_label)
+        unread = self._unread(request)
+        for app in apps:
+            for model in app["models"]:
+                if model["object_name"] == "Notification" and unread:
+                    model["name"] = f"{model['name']} ({unread})"
+        return apps
+
+    def _unread(self, request: HttpRequest) -> int:
+        """One count per request, however many times the page asks."""
+        if not hasattr(request, "_aduan_unread"):
+            request._aduan_unread = unread_count(request.user) if self.has_permission(request) else 0  # type: ignore[attr-defined]
+        return int(request._aduan_unread)  # type: ignore[attr-defined]

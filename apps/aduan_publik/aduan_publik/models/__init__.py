@@ -7,6 +7,7 @@ from .complaint import (
     Disposition,
     FollowUp,
 )
+from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
 
@@ -23,10 +24,12 @@ __all__ = [
     "Counter",
     "DayOff",
     "Disposition",
+    "Escalation",
     "Event",
     "FollowUp",
     "InboundEvent",
     "Message",
+    "Notification",
     "Role",
     "StaffProfile",
 ]

@@ -30,6 +30,8 @@ class OPD(models.Model):
         related_name="children",
     )
     active = models.BooleanField(_("aktif"), default=True)
+    # The head of the OPD usually has no desk account: escalations reach them by e-mail.
+    head_email = models.EmailField(_("email kepala OPD"), blank=True)
 
     class Meta:
         verbose_name = _("OPD")

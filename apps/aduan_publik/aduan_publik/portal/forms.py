@@ -162,7 +162,15 @@ class TrackForm(PortalForm):
 
 
 class ReplyForm(PortalForm):
+    OUTCOMES = {"belum": False, "selesai": True}
+
     message_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Asked only once the OPDs answered: a thank-you must not send the complaint back to them.
+    outcome = forms.ChoiceField(label=_("Apakah masalah Anda sudah selesai?"), required=False,
+                                widget=forms.RadioSelect, choices=[
+                                    ("belum", _("Belum selesai: kembalikan aduan ke OPD")),
+                                    ("selesai", _("Sudah selesai: saya hanya menyampaikan pesan")),
+                                ])
     text = forms.CharField(label=_("Tanggapan Anda"), min_length=2, max_length=4000,
                            widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(label=_("Lampiran (opsional)"), required=False)
@@ -176,6 +184,10 @@ class ReplyForm(PortalForm):
         if upload:
             check_upload(upload)
         return upload
+
+    def resolved(self) -> bool | None:
+        """True: solved ("sudah selesai"), False: not solved, None: not said."""
+        return self.OUTCOMES.get(self.cleaned_data.get("outcome") or "")
 
 
 class RateForm(PortalForm):

@@ -76,3 +76,27 @@ class Subscription(models.Model):
     @property
     def is_active(self) -> bool:
         return self.unsubscribed_at is None
+
+
+class PendingUpload(models.Model):
+    """A file chosen on a complaint form that was refused (wrong captcha, missing field).
+
+    Browsers never refill a file input, so the resident would have to pick the photo again and
+    often did not notice it was gone. The file is kept under the form's ``submit_token`` and
+    joins the complaint when the form goes through; leftovers are purged after a day.
+    """
+
+    token = models.CharField(_("token formulir"), max_length=64, db_index=True)
+    file = models.FileField(_("berkas"), upload_to="pending/%Y/%m/", max_length=300)
+    original_name = models.CharField(_("nama berkas"), max_length=255)
+    size = models.PositiveBigIntegerField(_("ukuran (byte)"))
+    sha256 = models.CharField(max_length=64)  # the same photo picked again is not attached twice
+    created_at = models.DateTimeField(_("waktu"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("berkas tertunda")
+        verbose_name_plural = _("berkas tertunda")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Area, Attachment, Complaint, Disposition, FollowUp, Message
+from ..selectors.complaints import mask_access_code
 
 S = Complaint.Status
 PUBLISHED = FollowUp.State.PUBLISHED
@@ -157,7 +158,10 @@ def reporter_timeline(complaint: Complaint) -> list[TimelineItem]:
         incoming = m.direction == Message.Direction.IN
         items.append(TimelineItem(
             at=m.created_at, kind="in" if incoming else "out",
-            label=_("Anda") if incoming else _("Tim pengaduan"), body=m.body, attachments=tuple(m.shown),
+            label=_("Anda") if incoming else _("Tim pengaduan"), attachments=tuple(m.shown),
+            # The acknowledgement carries the access code: a page shown on a shared or
+            # photographed screen must never print it.
+            body=mask_access_code(m.body, complaint, *filter(None, [m.merged_from])),
         ))
     for f in complaint.followups.filter(state=PUBLISHED).select_related("disposition__opd").prefetch_related(
         Prefetch("attachments", queryset=own_files, to_attr="shown")
@@ -166,6 +170,23 @@ def reporter_timeline(complaint: Complaint) -> list[TimelineItem]:
                                   label=_("Tindak lanjut %(opd)s") % {"opd": f.disposition.opd.name},
                                   body=f.body, attachments=tuple(f.shown)))
     return sorted(items, key=lambda item: item.at)
+
+
+def reporter_deadline(complaint: Complaint) -> tuple[str, datetime] | None:
+    """What the reporter may expect and by when, for the stage the complaint is in (or None).
+
+    With the OPDs: the latest completion deadline of the OPDs still working (the answer comes
+    by then); before: the verification deadline; answered: when it closes without a reply.
+    """
+    if complaint.status in (S.RECEIVED, S.RETURNED) and complaint.due_at:
+        return _("Diverifikasi dan diteruskan paling lambat"), complaint.due_at
+    if complaint.status in (S.DISPOSED, S.IN_PROGRESS):
+        latest = complaint.dispositions.filter(state__in=("pending", "accepted")).aggregate(
+            latest=Max("complete_due"))["latest"]
+        return (_("Dijawab paling lambat"), latest) if latest else None
+    if complaint.status == S.ANSWERED and complaint.due_at:
+        return _("Ditutup otomatis bila tidak ada tanggapan setelah"), complaint.due_at
+    return None
 
 
 def reporter_initial_attachments(complaint: Complaint) -> QuerySet[Attachment]:

@@ -6,11 +6,17 @@ always created and changed by the core services (the portal adds no rules of its
 
 from __future__ import annotations
 
+import hashlib
+import mimetypes
 import re
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -19,12 +25,12 @@ from django.utils.translation import gettext as _
 from ..channels.base import ContactRef, InboundAttachment, InboundMessage, RawInbound
 from ..channels.registry import get_channel
 from ..models import Area, Category, Complaint, Message
-from ..services.attachments import attachment_create
+from ..services.attachments import AttachmentRejected, attachment_create, validate_file
 from ..services.audit import event_record
 from ..services.complaints import complaint_create
 from ..services.messages import contact_get_or_create, message_receive_on_complaint
 from ..workflow import WorkflowError, ensure_allowed
-from .models import Subscription, WebSubmission
+from .models import PendingUpload, Subscription, WebSubmission
 
 CHANNEL = "web"
 REPORTER = "pelapor (web)"
@@ -81,11 +87,13 @@ def portal_submit(
     phone: str = "",
     email: str = "",
     files: Sequence[UploadedFile] = (),
+    pending: Sequence[PendingUpload] = (),
 ) -> SubmitResult:
     """File a complaint from the web form, exactly once per form ``token``.
 
     The acknowledgement with the tracking number and code is queued to the contact (email on
     the web channel). A rejected attachment rolls everything back: nothing half-filed remains.
+    ``pending`` are the files kept from this form's earlier, refused attempts (same token).
     """
     existing = submission_for(token)
     if existing is not None and existing.complaint is not None:
@@ -106,27 +114,40 @@ def portal_submit(
         latitude=latitude, longitude=longitude, is_anonymous=is_anonymous, is_secret=is_secret,
         by=REPORTER, acknowledge=True,
     )
+    for kept in pending_not_chosen_again(pending, files):
+        with kept.file.open("rb") as handle:
+            attachment_create(complaint=complaint, content=handle.read(), filename=kept.original_name, by=REPORTER)
     for upload in files:
         attachment_create(complaint=complaint, upload=upload, by=REPORTER)
     submission.complaint = complaint
     submission.save(update_fields=["complaint"])
-    if files:
+    _pending_delete(PendingUpload.objects.filter(pk__in=[p.pk for p in pending]))
+    count = len(files) + len(pending)
+    if count:
         event_record(complaint=complaint, by=REPORTER, verb="attachments_added",
-                     summary=_("Pelapor melampirkan %(n)d berkas.") % {"n": len(files)}, data={"files": len(files)})
+                     summary=_("Pelapor melampirkan %(n)d berkas.") % {"n": count}, data={"files": count})
     return SubmitResult(complaint=complaint, code=code, created=True)
 
 
 @transaction.atomic
-def portal_reply(*, complaint: Complaint, text: str, message_key: str, upload: UploadedFile | None = None) -> Message:
+def portal_reply(*, complaint: Complaint, text: str, message_key: str, upload: UploadedFile | None = None,
+                 resolved: bool | None = None) -> Message:
     """The reporter writes on their tracking page; it joins this complaint's thread.
 
     The web channel's ``parse_inbound`` normalises the post like any channel's message; the
     message is then stored on *this* complaint (the reporter proved its code), whatever door
     the complaint came through. ``message_key`` (a token of the reply form) makes a repeated
-    post a no-op. A reply to an answered complaint sends it back to the OPDs; to a postponed
-    one, resumes it (core rules).
+    post a no-op. A reply to a postponed complaint resumes it (core rules).
+
+    On an answered complaint the reporter says whether the problem is solved: ``resolved=False``
+    ("belum selesai") sends it back to the OPDs; ``resolved=True`` ("sudah selesai", e.g. a thank
+    you) only stores the message, so the complaint stays answered and can be rated. Without
+    the choice the reply is refused: a "terima kasih" must not reopen the complaint.
     """
     ensure_allowed("reporter_reply", complaint)
+    answered = complaint.status == Complaint.Status.ANSWERED
+    if answered and resolved is None:
+        raise WorkflowError(_("Pilih dahulu: masalah sudah selesai atau belum selesai."))
     raw = RawInbound(method="POST", body=b"", headers={}, form={
         "text": text, "message_id": f"portal-{message_key}", "tracking_number": complaint.tracking_number,
     })
@@ -136,10 +157,90 @@ def portal_reply(*, complaint: Complaint, text: str, message_key: str, upload: U
         inbound = replace(inbound, attachments=(
             InboundAttachment(filename=upload.name or "berkas", content=upload.read()),
         ))
-    message = message_receive_on_complaint(complaint=complaint, inbound=inbound)
+    message = message_receive_on_complaint(complaint=complaint, inbound=inbound,
+                                           keep_status=answered and bool(resolved))
     if message.complaint_id != complaint.pk:  # a reused form token of another complaint's page
         raise WorkflowError(_("Balasan tidak dapat dikaitkan dengan aduan ini."))
     return message
+
+
+# ---- files kept across a refused complaint form ----------------------------------------------
+
+PENDING_MAX = 5  # as many as the form takes
+PENDING_HOURS = 24
+
+
+def pending_for(token: str) -> list[PendingUpload]:
+    return list(PendingUpload.objects.filter(token=token)) if token else []
+
+
+@transaction.atomic
+def pending_keep(*, token: str, uploads: Iterable[UploadedFile]) -> list[PendingUpload]:
+    """Keep the acceptable files of a refused form under its token; returns all kept for it.
+
+    A file that is too big or not what it claims is not kept (the form names it); at most
+    :data:`PENDING_MAX` per form.
+    """
+    if not token:
+        return []
+    kept = set(PendingUpload.objects.filter(token=token).values_list("sha256", flat=True))
+    for upload in uploads:
+        if len(kept) >= PENDING_MAX:
+            break
+        if upload.size and upload.size > settings.ADUAN["max_upload_bytes"]:
+            continue
+        content = upload.read()
+        upload.seek(0)
+        digest = hashlib.sha256(content).hexdigest()
+        try:
+            mime = validate_file(content, upload.name or "")
+        except AttachmentRejected:
+            continue
+        if digest in kept:  # picked again after the error: keep it once
+            continue
+        name = f"{uuid.uuid4().hex}{mimetypes.guess_extension(mime) or ''}"
+        PendingUpload.objects.create(token=token, file=ContentFile(content, name=name), sha256=digest,
+                                     original_name=(upload.name or "berkas")[:255], size=len(content))
+        kept.add(digest)
+    return pending_for(token)
+
+
+def pending_not_chosen_again(pending: Sequence[PendingUpload], files: Sequence[UploadedFile]) -> list[PendingUpload]:
+    """Kept files, minus those the resident chose again in the file field (attached once)."""
+    chosen = set()
+    for upload in files:
+        upload.seek(0)
+        chosen.add(hashlib.sha256(upload.read()).hexdigest())
+        upload.seek(0)
+    return [p for p in pending if p.sha256 not in chosen]
+
+
+def pending_drop(*, token: str, ids: Iterable[str]) -> int:
+    """The resident removed kept files from the form (only their own form's)."""
+    wanted = [int(i) for i in ids if str(i).isdigit()]
+    if not token or not wanted:
+        return 0
+    return _pending_delete(PendingUpload.objects.filter(token=token, pk__in=wanted))
+
+
+def pending_purge(*, now=None) -> int:  # type: ignore[no-untyped-def]
+    """Forget files of forms never sent (scheduled hourly)."""
+    limit = (now or timezone.now()) - timedelta(hours=PENDING_HOURS)
+    return _pending_delete(PendingUpload.objects.filter(created_at__lt=limit))
+
+
+def _pending_delete(rows) -> int:  # type: ignore[no-untyped-def]
+    doomed = list(rows)
+    names = [row.file.name for row in doomed]
+    PendingUpload.objects.filter(pk__in=[row.pk for row in doomed]).delete()
+    storage = PendingUpload._meta.get_field("file").storage  # type: ignore[attr-defined]
+
+    def remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove_files)  # a rolled-back submission still has its files
+    return len(doomed)
 
 
 # ---- subscriptions ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from ..calendar import WorkingCalendar, stage_days
 from ..channels.registry import get_channel
 from ..models import AWAITING_REROUTE, OPD, Area, Category, Complaint, Contact, Disposition, Message
 from ..workflow import WorkflowError, ensure_allowed
+from . import notify
 from .audit import event_record, new_access_code, next_tracking_number
 from .deadlines import disposition_deadlines, refresh_due
 from .messages import outbound_queue
@@ -190,10 +191,12 @@ def complaint_return_settle(*, complaint: Complaint, by: Any, note: str) -> int:
 
 
 def _dispose(complaint: Complaint, opd: OPD, by: Any, instruction: str, now: datetime) -> Disposition:
-    return Disposition.objects.create(
+    disposition = Disposition.objects.create(
         complaint=complaint, opd=opd, instruction=instruction, disposed_by=by, created_at=now,
         **disposition_deadlines(complaint, now),
     )
+    notify.on_disposed(disposition)  # the OPD's liaison and operators hear of it
+    return disposition
 
 
 def _apply_fields(complaint: Complaint, **fields: Any) -> dict[str, list[Any]]:

@@ -14,6 +14,7 @@ from .. import access, notifications
 from ..calendar import WorkingCalendar, stage_days
 from ..models import Complaint, Disposition, FollowUp
 from ..workflow import WorkflowError, ensure_disposition_allowed
+from . import notify
 from .attachments import attachment_create, uploads_validate
 from .audit import event_record
 from .deadlines import refresh_due
@@ -103,6 +104,8 @@ def followup_draft(
                  data={"followup": followup.pk, "files": len(files)})
     if publish:
         followup_publish(followup=followup, by=by)
+    else:
+        notify.on_draft_waiting(followup)  # the liaison must approve it
     return followup
 
 

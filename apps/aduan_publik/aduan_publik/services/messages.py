@@ -445,12 +445,14 @@ def _fetch_later(message: Message, media_id: str, filename: str) -> None:
     transaction.on_commit(hand_off)
 
 
-def _note_reply(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> None:
+def _note_reply(complaint: Complaint, contact: Contact, inbound: InboundMessage, keep_status: bool = False) -> None:
     from .lifecycle import reporter_returned
 
     event_record(complaint=complaint, by=f"pelapor ({inbound.channel})", verb="reporter_message",
-                 summary=_("Pesan baru dari pelapor."), data={"external_id": inbound.external_id})
-    reporter_returned(complaint, f"pelapor ({inbound.channel})")
+                 summary=_("Pesan baru dari pelapor."),
+                 data={"external_id": inbound.external_id, **({"resolved": True} if keep_status else {})})
+    if not keep_status:
+        reporter_returned(complaint, f"pelapor ({inbound.channel})")
 
 
 def _reason(exc: Exception) -> str:
@@ -499,14 +501,17 @@ def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> Non
 
 
 @transaction.atomic
-def message_receive_on_complaint(*, complaint: Complaint, inbound: InboundMessage) -> Message:
+def message_receive_on_complaint(
+    *, complaint: Complaint, inbound: InboundMessage, keep_status: bool = False
+) -> Message:
     """Store a message the reporter wrote on the complaint's own page (the portal's tracking page).
 
     The reporter proved the complaint's code, so the message joins *this* complaint and its own
     reporter contact, whatever channel the complaint came through (walk-in, WhatsApp, LAPOR!):
     no contact is looked up or created on the writing channel. The contact's last inbound time
     is left alone: a page reply opens no messaging window on the complaint's channel.
-    Idempotent on ``inbound.external_id``; the reply rules are the core's (``reporter_returned``).
+    Idempotent on ``inbound.external_id``; the reply rules are the core's (``reporter_returned``),
+    unless ``keep_status`` (the reporter said the answer solved it: a thank-you changes nothing).
     """
     existing = Message.objects.filter(channel=inbound.channel, direction=Message.Direction.IN,
                                       external_id=inbound.external_id).first()
@@ -515,5 +520,5 @@ def message_receive_on_complaint(*, complaint: Complaint, inbound: InboundMessag
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("contact").get(pk=complaint.pk)
     ensure_allowed("reporter_reply", complaint)
     message = _store_inbound(complaint, complaint.contact, inbound)  # type: ignore[arg-type]
-    _note_reply(complaint, complaint.contact, inbound)  # type: ignore[arg-type]
+    _note_reply(complaint, complaint.contact, inbound, keep_status=keep_status)  # type: ignore[arg-type]
     return message

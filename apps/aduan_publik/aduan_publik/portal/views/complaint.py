@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from ...models import Complaint
 from ...workflow import WorkflowError
 from .. import abuse, selectors, services, stats
-from ..forms import ComplaintForm
+from ..forms import MAX_FILES, ComplaintForm
 from ._common import grant, receipt, remember_receipt
 
 FORM_TEMPLATE = "portal/complaint_form.html"
@@ -28,12 +28,19 @@ def home(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _form_context(form: ComplaintForm, refusal: str = "") -> dict[str, Any]:
-    return {"form": form, "refusal": refusal}
+def _form_context(form: ComplaintForm, refusal: str = "", kept: list[Any] | None = None) -> dict[str, Any]:
+    return {"form": form, "refusal": refusal, "kept": kept or []}
 
 
-def _refuse(request: HttpRequest, form: ComplaintForm, message: str, status: int) -> HttpResponse:
-    return render(request, FORM_TEMPLATE, _form_context(form, message), status=status)
+def _refuse(request: HttpRequest, form: ComplaintForm, message: str, status: int,
+            kept: list[Any] | None = None) -> HttpResponse:
+    return render(request, FORM_TEMPLATE, _form_context(form, message, kept), status=status)
+
+
+def _refuse_keeping_files(request: HttpRequest, form: ComplaintForm, token: str, message: str) -> HttpResponse:
+    """A form error: the files chosen are kept under the form's token and shown as kept."""
+    kept = services.pending_keep(token=token, uploads=request.FILES.getlist("attachments"))
+    return _refuse(request, form, message, 400, kept)
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,25 +57,32 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
     if form.is_bot:
         return _refuse(request, form, _("Kiriman ditolak karena terdeteksi sebagai kiriman otomatis."), 400)
     if abuse.over_limit(request, "submit_ip"):
-        return _refuse(request, form, _("Terlalu banyak aduan dari jaringan Anda. Silakan coba lagi nanti."), 429)
+        return _refuse(request, form, _("Terlalu banyak aduan dari jaringan Anda. Silakan coba lagi nanti."), 429,
+                       services.pending_for(token))
+    services.pending_drop(token=token, ids=request.POST.getlist("drop_pending"))
     if not form.is_valid():
-        return _refuse(request, form, _("Periksa kembali isian yang ditandai."), 400)
+        return _refuse_keeping_files(request, form, token, _("Periksa kembali isian yang ditandai."))
+    pending = services.pending_not_chosen_again(services.pending_for(token), form.cleaned_data["attachments"])
+    if len(pending) + len(form.cleaned_data["attachments"]) > MAX_FILES:
+        form.add_error("attachments", _("Maksimal %(n)d berkas.") % {"n": MAX_FILES})
+        return _refuse(request, form, _("Periksa kembali isian yang ditandai."), 400, pending)
     if form.contact_key() and abuse.over_limit(request, "submit_contact", key=form.contact_key()):
         return _refuse(request, form, _("Terlalu banyak aduan dengan kontak yang sama. Silakan coba lagi nanti."),
-                       429)
-    return _submit(request, form, token)
+                       429, pending)
+    return _submit(request, form, token, pending)
 
 
-def _submit(request: HttpRequest, form: ComplaintForm, token: str) -> HttpResponse:
+def _submit(request: HttpRequest, form: ComplaintForm, token: str, pending: list[Any]) -> HttpResponse:
     data = form.cleaned_data
     fields = ("kind", "category", "title", "description", "location_text", "kecamatan", "kelurahan",
               "latitude", "longitude", "is_anonymous", "is_secret", "name", "phone", "email")
     try:
         result = services.portal_submit(
-            token=token, ip=abuse.client_ip(request), files=data["attachments"], **{f: data[f] for f in fields}
+            token=token, ip=abuse.client_ip(request), files=data["attachments"], pending=pending,
+            **{f: data[f] for f in fields}
         )
     except WorkflowError as exc:  # a file refused by the service: nothing was stored
-        return _refuse(request, form, exc.messages[0], 400)
+        return _refuse(request, form, exc.messages[0], 400, pending)
     remember_receipt(request, token, result.complaint.pk, result.code)
     grant(request, result.complaint.pk)
     return redirect("aduan_publik:portal:complaint_done", token=token)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -46,13 +48,39 @@ def track(request: HttpRequest) -> HttpResponse:
     return redirect(DETAIL, number=complaint.tracking_number)
 
 
+class CodeNeeded(Exception):
+    """This browser has not proved the code of the complaint it asks for."""
+
+
 def _granted(request: HttpRequest, number: str) -> Complaint:
-    """The complaint behind ``number`` if this session proved its code; else 404 (no hint)."""
+    """The complaint behind ``number`` if this session proved its code; else :class:`CodeNeeded`."""
     complaint = (Complaint.objects.filter(tracking_number=number.upper(), pk__in=granted_ids(request))
                  .select_related("category", "kecamatan", "kelurahan").first())
     if complaint is None:
-        raise Http404(_("Masukkan nomor aduan dan kode akses terlebih dahulu."))
+        raise CodeNeeded
     return complaint
+
+
+def _ask_code(request: HttpRequest, number: str) -> HttpResponse:
+    """A tracking link opened in a fresh browser: ask for the code, in the resident's words.
+
+    The same page whether or not the number exists (no hint for guessers).
+    """
+    form = TrackForm(initial={"tracking_number": number.upper()[:20]})
+    return render(request, "portal/track.html", {"form": form, "ask_number": number.upper()[:20]})
+
+
+def needs_code(view):  # type: ignore[no-untyped-def]
+    """Views of one complaint: without the session grant, the code form instead of a bare 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, number: str) -> HttpResponse:
+        try:
+            return view(request, number)
+        except CodeNeeded:
+            return _ask_code(request, number)
+
+    return wrapper
 
 
 def _detail_context(complaint: Complaint, refusal: str = "", **forms: Any) -> dict[str, Any]:
@@ -64,6 +92,8 @@ def _detail_context(complaint: Complaint, refusal: str = "", **forms: Any) -> di
         "files": selectors.reporter_initial_attachments(complaint),
         "opds": selectors.handling_opds(complaint),
         "can_reply": "reporter_reply" in actions,
+        "answered": complaint.status == Complaint.Status.ANSWERED,
+        "deadline": selectors.reporter_deadline(complaint),
         "can_rate": can_rate(complaint),
         "merged_into": selectors.merged_into(complaint),
         "can_reopen": reporter_can_reopen(complaint),
@@ -73,6 +103,7 @@ def _detail_context(complaint: Complaint, refusal: str = "", **forms: Any) -> di
     }
 
 
+@needs_code
 def track_detail(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
     return render(request, "portal/track_detail.html", _detail_context(complaint))
@@ -85,24 +116,32 @@ def _again(request: HttpRequest, complaint: Complaint, status: int = 400, refusa
 
 
 @require_POST
+@needs_code
 def reply(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
     form = ReplyForm(request.POST, request.FILES)
     if abuse.over_limit(request, "reply_ip"):
         return _again(request, complaint, 429, _("Terlalu banyak pesan dari jaringan Anda. Silakan coba lagi nanti."),
                       reply_form=form)
+    if form.is_valid() and complaint.status == Complaint.Status.ANSWERED and form.resolved() is None:
+        form.add_error("outcome", _("Pilih dahulu: masalah sudah selesai atau belum selesai."))
     if not form.is_valid():
         return _again(request, complaint, reply_form=form)
     try:
         services.portal_reply(complaint=complaint, text=form.cleaned_data["text"],
-                              message_key=form.cleaned_data["message_key"], upload=form.cleaned_data["attachment"])
+                              message_key=form.cleaned_data["message_key"], upload=form.cleaned_data["attachment"],
+                              resolved=form.resolved())
     except WorkflowError as exc:
         return _again(request, complaint, refusal=exc.messages[0], reply_form=form)
+    if form.resolved() and can_rate(complaint):
+        messages.success(request, _("Terima kasih, pesan Anda telah terkirim. Beri penilaian agar aduan ditutup."))
+        return redirect(reverse(DETAIL, args=[complaint.tracking_number]) + "#nilai")
     messages.success(request, _("Tanggapan Anda telah terkirim."))
     return redirect(DETAIL, number=complaint.tracking_number)
 
 
 @require_POST
+@needs_code
 def rate(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
     form = RateForm(request.POST)
@@ -117,6 +156,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
+@needs_code
 def reopen(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
     form = ReopenForm(request.POST)
