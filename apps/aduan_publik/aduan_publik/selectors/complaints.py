@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -34,6 +34,42 @@ def complaint_list_queryset(*, user: Any) -> QuerySet[Complaint]:
     return (access.complaints_visible_to(user)
             .select_related("category", "category__parent", "contact")
             .prefetch_related(Prefetch("dispositions", queryset=shown, to_attr="desk_dispositions")))
+
+
+PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{6,}$")
+
+
+def phone_variants(term: str) -> set[str]:
+    """The forms one Indonesian number is stored in: «0812…» (typed in) and «62812…» (WhatsApp ids).
+
+    Empty when ``term`` does not look like a phone number.
+    """
+    term = term.strip()
+    if not PHONE_LIKE.match(term):
+        return set()
+    digits = re.sub(r"\D", "", term)
+    variants = {digits}
+    if digits.startswith("0"):
+        variants.add("62" + digits[1:])
+    elif digits.startswith("62"):
+        variants.add("0" + digits[2:])
+    return variants
+
+
+def identity_search(*, user: Any, term: str) -> Q | None:
+    """Reporter matches for a search term: name, e-mail, and a phone in either form.
+
+    OPD staff never match an *anonim* reporter (searching would reveal who they are).
+    """
+    term = term.strip()
+    if not term or not access.actor_for(user).role:
+        return None
+    q = Q(contact__name__icontains=term) | Q(contact__email__icontains=term)
+    for variant in phone_variants(term):
+        q |= Q(contact__phone__icontains=variant) | Q(contact__address__icontains=variant)
+    if not access.actor_for(user).can_read_all:
+        q &= Q(is_anonymous=False)
+    return q
 
 
 def own_disposition(*, user: Any, complaint: Complaint) -> Disposition | None:
