@@ -19,7 +19,15 @@ from unfold.decorators import action, display
 from .. import access
 from ..calendar import WorkingCalendar
 from ..models import Complaint
-from ..selectors.complaints import complaint_list_queryset, complaint_timeline, identity_search, own_disposition
+from ..selectors.complaints import (
+    complaint_files,
+    complaint_followups,
+    complaint_list_queryset,
+    complaint_threads,
+    complaint_timeline,
+    identity_search,
+    own_disposition,
+)
 from ..selectors.queues import QUEUE_PARAM, URGENCY_ORDER, with_urgency
 from ..services.complaints import complaint_update
 from ..services.deadlines import OVERDUE_STATUSES
@@ -206,12 +214,20 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
         complaint = access.get_complaint(request.user, object_id)  # another OPD's complaint: 404
         complaint = self.get_queryset(request).get(pk=complaint.pk)
         disposition = own_disposition(user=request.user, complaint=complaint)
+        actions = available_actions(request.user, complaint, disposition)
+        followups = complaint_followups(user=request.user, complaint=complaint)
         panel = {
             "reporter": access.reporter_display(request.user, complaint),
+            "photos": complaint_files(complaint=complaint),
+            "threads": complaint_threads(complaint=complaint),
+            "followups": followups,
+            "drafts_waiting": sum(f.state == f.State.DRAFT for f in followups),
+            "reply": next((a for a in actions if a.slug == "reply"), None),
+            "can_review": any(a.slug == "publish" for a in actions),
             "identity_hidden": not access.can_see_identity(request.user, complaint),
             "dispositions": complaint.desk_dispositions,  # type: ignore[attr-defined]
             "timeline": complaint_timeline(user=request.user, complaint=complaint),
-            "actions": available_actions(request.user, complaint, disposition),
+            "actions": [a for a in actions if a.slug != "reply"],  # the reply has its composer below
             "complaint": complaint,
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "desk": panel})

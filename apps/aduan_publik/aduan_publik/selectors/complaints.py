@@ -87,6 +87,13 @@ def draft_followups(*, user: Any, disposition: Disposition) -> QuerySet[FollowUp
             .filter(disposition=disposition, state=FollowUp.State.DRAFT).order_by("created_at"))
 
 
+def returned_draft(*, user: Any, disposition: Disposition) -> FollowUp | None:
+    """The latest draft the liaison returned to its author, when no newer draft or answer followed."""
+    latest = (access.followups_visible_to(user).filter(disposition=disposition)
+              .order_by("-created_at", "-pk").first())
+    return latest if latest is not None and latest.state == FollowUp.State.RETURNED else None
+
+
 def returned_parts(*, complaint: Complaint) -> QuerySet[Disposition]:
     """Parts of an (already access-checked) open complaint returned by an OPD and not yet re-routed."""
     if not complaint.is_open:
@@ -103,6 +110,33 @@ def awaiting_reroute() -> QuerySet[Complaint]:
 def failed_outbound(*, complaint: Complaint) -> QuerySet[Message]:
     """Outbound messages of an (already access-checked) complaint that failed to send."""
     return complaint.messages.filter(direction=Message.Direction.OUT, state=Message.State.FAILED)
+
+
+# ---- the work page ----------------------------------------------------------------------
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+def complaint_files(*, complaint: Complaint) -> list[Attachment]:
+    """The reporter's files of an (already access-checked) complaint: not the OPDs' evidence."""
+    return list(complaint.attachments.filter(followup__isnull=True)
+                .exclude(message__direction=Message.Direction.OUT).order_by("created_at", "pk"))
+
+
+def complaint_threads(*, complaint: Complaint) -> list[dict[str, Any]]:
+    """The conversation with the reporter, one thread per channel (internal notes left out), oldest first."""
+    threads: dict[str, list[TimelineEntry]] = {}
+    for message in (complaint.messages.filter(is_internal=False).select_related("author", "merged_from")
+                    .prefetch_related("attachments")):
+        threads.setdefault(message.channel, []).append(_message_entry(message, complaint))
+    return [{"channel": channel, "messages": entries} for channel, entries in threads.items()]
+
+
+def complaint_followups(*, user: Any, complaint: Complaint) -> list[FollowUp]:
+    """Every follow-up ``user`` may see on ``complaint``: drafts, sent and returned ones, with evidence."""
+    return list(access.followups_visible_to(user).filter(complaint=complaint)
+                .select_related("disposition__opd", "author", "published_by", "reviewed_by")
+                .prefetch_related("attachments").order_by("created_at", "pk"))
 
 
 # ---- timeline ------------------------------------------------------------------------------
