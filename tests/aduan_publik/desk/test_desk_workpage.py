@@ -41,6 +41,8 @@ def test_work_page_has_everything_on_one_page(admin_client_, disposed, operator_
     assert 'data-state="draft"' in page and 'id="desk-timeline"' in page
     composer = page.split('id="desk-reply-composer"')[0].rsplit("<form", 1)[1]
     assert action_url(disposed, "reply") in composer
+    # Never nested in the edit form (a browser would submit the outer form instead).
+    assert page.index('id="desk-reply-composer"') < page.index('id="complaint_form"')
 
 
 def test_reply_composer_posts_a_reply_or_a_note(admin_client_, disposed):
@@ -65,6 +67,7 @@ def test_accepting_needs_no_confirmation_page(liaison_pu_client, disposed):
     form = page.split('data-inline-action="accept"')[0].rsplit("<form", 1)[1]
     assert 'method="post"' in form and action_url(disposed, "accept") in form
     assert f'href="{action_url(disposed, "accept")}"' not in page
+    assert page.index('data-inline-action="accept"') < page.index('id="complaint_form"')
     response = liaison_pu_client.post(action_url(disposed, "accept"))
     assert response.status_code == 302 and response["Location"] == change_url(disposed)
     disposed.refresh_from_db()

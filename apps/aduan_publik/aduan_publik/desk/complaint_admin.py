@@ -109,7 +109,8 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     actions = (bulk.verify_to_default_opd, bulk.archive_as_spam)
     actions_list = ("walkin",)
     list_before_template = "desk/complaint_list_note.html"
-    change_form_before_template = "desk/complaint_header.html"
+    # Outside the edit form: the work page holds forms of its own (inline actions, the reply composer).
+    change_form_outer_before_template = "desk/complaint_header.html"
     change_form_outer_after_template = "desk/complaint_timeline.html"
     fieldsets = (
         (_("Aduan"), {"fields": ("tracking_number", "status", "kind", "title", "description", "category",
