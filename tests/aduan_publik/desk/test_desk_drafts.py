@@ -71,11 +71,14 @@ def test_liaison_returns_with_a_comment_and_the_operator_sees_it(liaison_pu, lia
     assert event.data == {"followup": draft.pk, "author": operator_pu.pk, "comment": comment}
     assert not Message.objects.filter(followup=draft).exists()
     assert queue_counts(liaison_pu)["draf-menunggu"] == 0
+    assert queue_counts(operator_pu)["draf-dikembalikan"] == 1  # the operator's sidebar shows the outcome
     page = operator_pu_client.get(change_url(draft.complaint)).content.decode()
     assert 'data-state="returned"' in page and comment in page
     form = operator_pu_client.get(action_url(draft.complaint, "followup"))
     assert form.context["form"].initial["body"] == BODY  # the operator starts from the returned text
     assert comment in form.content.decode()
+    followup_draft(disposition=draft.disposition, by=operator_pu, body=BODY + " Dikerjakan Senin oleh Pak Amir.")
+    assert queue_counts(operator_pu)["draf-dikembalikan"] == 0 and queue_counts(liaison_pu)["draf-menunggu"] == 1
 
 
 def test_returning_without_a_comment_is_a_form_error_and_changes_nothing(liaison_pu_client, draft):

@@ -87,7 +87,7 @@ def test_opd_queues_use_their_own_disposition(liaison_pu_client, liaison_pu, ope
     Disposition.objects.filter(complaint=pending, opd=opd_dlh).update(respond_due=timezone.now() - timedelta(days=1))
 
     assert queue_counts(liaison_pu) == {"baru-didisposisikan": 1, "sedang-dikerjakan": 3, "draf-menunggu": 1,
-                                        "terlambat": 1}
+                                        "draf-dikembalikan": 0, "terlambat": 1}
     assert rows(liaison_pu_client.get(queue_url("baru-didisposisikan")).content.decode()) == [pending.tracking_number]
     assert rows(liaison_pu_client.get(queue_url("draf-menunggu")).content.decode()) == [drafted.tracking_number]
     late_page = liaison_pu_client.get(queue_url("terlambat")).content.decode()

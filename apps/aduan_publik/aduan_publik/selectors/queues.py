@@ -60,6 +60,7 @@ QUEUES: tuple[Queue, ...] = (
     Queue("baru-didisposisikan", _("Baru didisposisikan"), "move_to_inbox", True),
     Queue("sedang-dikerjakan", _("Sedang dikerjakan"), "construction", True),
     Queue("draf-menunggu", _("Draf menunggu persetujuan"), "rate_review", True),
+    Queue("draf-dikembalikan", _("Draf dikembalikan penghubung"), "assignment_return", True),
     Queue("terlambat", _("Terlambat"), "alarm", True),
 )
 
@@ -97,11 +98,15 @@ def queue_condition(user: Any, key: str, now: datetime | None = None) -> Q | Non
     if actor.is_opd and actor.opd_id:
         own = _own(actor.opd_id)
         drafts = FollowUp.objects.filter(disposition=OuterRef("pk"), state=FollowUp.State.DRAFT)
+        # The operator's outcome: the disposition's latest follow-up is a draft the liaison returned.
+        latest = FollowUp.objects.filter(disposition=OuterRef("pk")).order_by("-created_at", "-pk").values("state")[:1]
         opd = {
             "baru-didisposisikan": Exists(own.filter(state=D.PENDING)),
             "sedang-dikerjakan": Exists(own.filter(state=D.ACCEPTED)),
             "draf-menunggu": Exists(own.filter(state__in=(D.PENDING, D.ACCEPTED, D.ANSWERED))
                                     .filter(Exists(drafts))),
+            "draf-dikembalikan": Exists(own.filter(state__in=(D.PENDING, D.ACCEPTED, D.ANSWERED))
+                                        .annotate(latest=Subquery(latest)).filter(latest=FollowUp.State.RETURNED)),
             "terlambat": Exists(own.filter(_late_disposition(now))),
         }
         return Q(opd[key]) & ~Q(status__in=CLOSED_STATUSES)
