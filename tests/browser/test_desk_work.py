@@ -143,7 +143,10 @@ def test_draft_round_trip_operator_liaison_resident(page, phone_page, live_serve
     navigate(page, page.locator("#desk-action-form button:has-text('Kembalikan ke penyusun')").click)
 
     log_in(page, base, "operator_pu")
-    page.goto(change)
+    returned = page.locator("#nav-sidebar-apps a[href*='tampilan=draf-dikembalikan']")
+    assert returned.inner_text().split()[-1] == "1"  # the operator learns the outcome from the sidebar
+    navigate(page, returned.click)
+    navigate(page, page.locator(f"text={complaint.tracking_number}").click)
     assert "pengaspalan permanen" in page.locator("[data-review-comment]").inner_text()
     screenshot(page, "desk-16-operator-sees-return")
     navigate(page, page.locator("#desk-actions >> text=Tulis tindak lanjut").click)
