@@ -19,6 +19,13 @@ def log_in(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
+def pick_opd(page, text: str) -> None:
+    """Choose an OPD in the searchable picker (select2): type part of its name, take the match."""
+    page.click("#desk-action-form .select2-selection")
+    page.keyboard.type(text)
+    page.click(f".select2-results__option:has-text('{text}')")
+
+
 def submit_action_form(page) -> None:
     page.click("#desk-action-form button[type=submit]")
     page.wait_for_load_state()
@@ -35,7 +42,9 @@ def test_admin_disposes_then_liaison_accepts_and_answers(page, live_server, scre
     page.goto(change)
     screenshot(page, "desk-02-admin-complaint")
     page.click("#desk-actions >> text=Verifikasi & disposisi")
-    assert page.locator(f"input[name=opds][value='{opd_pu.pk}']").is_checked()  # the category's default OPD
+    # Issue 12: the category's default OPD is a labelled suggestion; the picker is searched by typing.
+    page.locator(f"[data-suggested-opd='{opd_pu.pk}']").wait_for()
+    pick_opd(page, "Pekerjaan Umum")
     page.fill("textarea[name=instruction]", "Mohon segera ditinjau ke lokasi.")
     screenshot(page, "desk-03-verify-form")
     submit_action_form(page)
@@ -48,16 +57,17 @@ def test_admin_disposes_then_liaison_accepts_and_answers(page, live_server, scre
     assert complaint.tracking_number in page.content()
     screenshot(page, "desk-04-opd-queue")
     page.click(f"text={complaint.tracking_number}")
-    page.click("#desk-actions >> text=Terima disposisi")
-    submit_action_form(page)
+    with page.expect_navigation():
+        page.click("#desk-actions >> text=Terima disposisi")  # one click: no confirmation page
+    assert "Disposisi diterima" in page.content()
     page.click("#desk-actions >> text=Tulis tindak lanjut")
     page.fill("textarea[name=body]", "Lubang sudah ditambal oleh tim UPT Jalan pada hari ini; foto terlampir.")
     photo = tmp_path / "tambalan.png"
     photo.write_bytes(PNG)
     page.set_input_files("input[name=evidence]", str(photo))
-    page.check("input[name=publish]", force=True)  # unfold's switch hides the real checkbox
     screenshot(page, "desk-05-followup-form")
-    submit_action_form(page)
+    page.click("#desk-action-form button:has-text('Kirim ke pelapor')")
+    page.wait_for_load_state()
     assert "dikirim ke pelapor" in page.content()
     assert page.locator("#desk-timeline a:has-text('tambalan.png')").count() == 1
     screenshot(page, "desk-06-opd-complaint-answered")

@@ -121,17 +121,17 @@ def test_resident_files_tracks_replies_desk_answers_resident_rates(
     staff_log_in(page, base, "admin1")
     page.goto(change)
     desk_action(page, "Verifikasi & disposisi")
-    assert page.locator(f"input[name=opds][value='{opd_pu.pk}']").is_checked()
+    page.select_option("select[name=opds]", str(opd_pu.pk), force=True)  # issue 12: suggested, not pre-ticked
     desk_submit(page)
     staff_log_in(page, base, "penghubung_pu")
     page.goto(change)
-    desk_action(page, "Terima disposisi")
-    desk_submit(page)
+    desk_action(page, "Terima disposisi")  # issue 12: posts at once, no confirmation page
+    page.wait_for_load_state()
     desk_action(page, "Tulis tindak lanjut")
     page.fill("textarea[name=body]", "Lubang sudah ditambal tim UPT Jalan pada pagi ini; foto hasil terlampir.")
     page.set_input_files("input[name=evidence]", make_photo(tmp_path / "tambalan.jpg"))
-    page.check("input[name=publish]", force=True)
-    desk_submit(page)
+    page.click("#desk-action-form button[name=publish][value='1']")  # «Kirim ke pelapor»
+    page.wait_for_load_state()
     screenshot(page, "portal-05-desk-answered")
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.ANSWERED

@@ -27,10 +27,16 @@ def buttons(client, complaint) -> str:
 # ---- admin actions ---------------------------------------------------------------------------
 
 
-def test_verify_form_defaults_to_category_opd_and_disposes(admin_client_, complaint, opd_pu, opd_dlh):
+def test_verify_form_suggests_the_category_opd_without_ticking_it(admin_client_, complaint, opd_pu, opd_dlh):
+    """Issue 12 #2: the default OPD is a labelled suggestion, the whole complaint is shown, the picker searches."""
     form = admin_client_.get(action_url(complaint, "verify"))
     assert form.status_code == 200
-    assert form.context["form"].initial["opds"] == [opd_pu.pk]
+    assert "opds" not in form.context["form"].initial
+    page = form.content.decode()
+    assert f'data-suggested-opd="{opd_pu.pk}"' in page and "Saran: Dinas Pekerjaan Umum" in page
+    assert "selected" not in page.split('name="opds"')[1].split("</select>")[0]
+    assert complaint.description in page  # the whole complaint above the form
+    assert "unfold-admin-autocomplete" in page and "select2" in page  # a searchable picker
     response = admin_client_.post(action_url(complaint, "verify"), {
         "opds": [opd_pu.pk, opd_dlh.pk], "instruction": "Segera cek", "priority": "high",
         "category": complaint.category_id, "is_anonymous": "on"})
@@ -231,15 +237,17 @@ def test_return_needs_a_reason(disposed, liaison_pu_client):
 def test_operator_drafts_and_liaison_approves(disposed, operator_pu_client, liaison_pu_client, liaison_pu):
     body = "Tim sudah menambal lubang pada 12 Mei, foto terlampir sebagai bukti."
     form = operator_pu_client.get(action_url(disposed, "followup"))
-    assert "publish" not in form.context["form"].fields  # operators cannot send
+    # Operators save drafts: the only button says so; the liaison sends.
+    assert [label for _value, label, _variant in form.context["form"].buttons] == ["Simpan draf"]
     png = SimpleUploadedFile("bukti.png", PNG, content_type="image/png")
     response = operator_pu_client.post(action_url(disposed, "followup"), {"body": body, "evidence": [png],
                                                                           "publish": "on"})
     assert response.status_code == 302
     draft = FollowUp.objects.get(complaint=disposed)
     assert draft.state == FollowUp.State.DRAFT and draft.attachments.count() == 1
-    assert "Setujui" in buttons(liaison_pu_client, disposed)
-    response = liaison_pu_client.post(action_url(disposed, "publish"), {"followup": draft.pk})
+    assert "Tinjau draf" in buttons(liaison_pu_client, disposed)
+    response = liaison_pu_client.post(action_url(disposed, "publish"), {"followup": draft.pk, "body": draft.body,
+                                                                         "decision": "kirim"})
     assert response.status_code == 302
     draft.refresh_from_db()
     disposed.refresh_from_db()
@@ -274,8 +282,9 @@ def test_operator_cannot_publish(disposed, operator_pu, operator_pu_client):
     disposition = disposed.dispositions.get()
     disposition_accept(disposition=disposition, by=operator_pu)
     draft = followup_draft(disposition=disposition, by=operator_pu, body="x" * 40)
-    assert "Setujui" not in buttons(operator_pu_client, disposed)
-    response = operator_pu_client.post(action_url(disposed, "publish"), {"followup": draft.pk})
+    assert "Tinjau draf" not in buttons(operator_pu_client, disposed)
+    response = operator_pu_client.post(action_url(disposed, "publish"), {"followup": draft.pk, "body": draft.body,
+                                                                          "decision": "kirim"})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.state == FollowUp.State.DRAFT

@@ -20,7 +20,7 @@ from ..models import Complaint, Disposition
 from ..selectors.complaints import draft_followups, failed_outbound, returned_parts
 from ..services import complaints as svc
 from ..services import dispositions as disp
-from ..services import lifecycle, messages
+from ..services import drafts, lifecycle, messages
 from ..workflow import COMPLAINT_TRANSITIONS, DISPOSITION_TRANSITIONS
 from . import forms
 
@@ -38,6 +38,11 @@ class DeskAction:
     on_disposition: bool = False
     variant: str = "default"  # primary, danger or default: how the button looks
     also: Check | None = None  # more conditions (e.g. there is a draft to send)
+
+    @property
+    def inline(self) -> bool:
+        """No input to collect: the button on the complaint page posts at once (no empty confirmation page)."""
+        return self.form is forms.ConfirmForm
 
     def available(self, user: Any, complaint: Complaint, disposition: Disposition | None) -> bool:
         if self.on_disposition:
@@ -137,8 +142,15 @@ def _followup(user: Any, c: Complaint, d: Disposition | None, data: dict[str, An
     return _("Tindak lanjut dikirim ke pelapor.") if publish else _("Draf tindak lanjut disimpan.")
 
 
-def _publish(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
-    disp.followup_publish(followup=data["followup"], by=user)
+def _review(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
+    draft, decision = data["followup"], data["decision"]
+    if decision == "kembalikan":
+        drafts.followup_return(followup=draft, by=user, comment=data["comment"])
+        return _("Draf dikembalikan ke penyusun dengan catatan Anda.")
+    if decision == "simpan":
+        drafts.followup_revise(followup=draft, by=user, body=data["body"])
+        return _("Suntingan draf disimpan; draf belum dikirim.")
+    drafts.followup_approve(followup=draft, by=user, body=data["body"])
     return _("Tindak lanjut disetujui dan dikirim ke pelapor.")
 
 
@@ -177,7 +189,7 @@ ACTIONS: dict[str, DeskAction] = {a.slug: a for a in (
     DeskAction("accept", L("Terima disposisi"), "accept", forms.ConfirmForm, _accept, True, "primary"),
     DeskAction("followup", L("Tulis tindak lanjut"), "draft_followup", forms.FollowUpForm, _followup, True,
                "primary"),
-    DeskAction("publish", L("Setujui & kirim draf"), "publish_followup", forms.PublishForm, _publish, True,
+    DeskAction("publish", L("Tinjau draf"), "publish_followup", forms.ReviewForm, _review, True,
                also=_has_draft),
     DeskAction("return", L("Kembalikan: bukan wewenang OPD"), "return", forms.ReasonForm, _return, True,
                "danger"),

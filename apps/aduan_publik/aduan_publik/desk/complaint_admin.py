@@ -17,15 +17,26 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownF
 from unfold.decorators import action, display
 
 from .. import access
+from ..calendar import WorkingCalendar
 from ..models import Complaint
-from ..selectors.complaints import complaint_list_queryset, complaint_timeline, own_disposition
+from ..selectors.complaints import (
+    complaint_files,
+    complaint_followups,
+    complaint_list_queryset,
+    complaint_threads,
+    complaint_timeline,
+    identity_search,
+    own_disposition,
+)
+from ..selectors.queues import QUEUE_PARAM, URGENCY_ORDER, with_urgency
 from ..services.complaints import complaint_update
 from ..services.deadlines import OVERDUE_STATUSES
 from ..workflow import WorkflowError
 from . import bulk, views
 from .actions import available_actions
-from .filters import OpdFilter, OverdueFilter, QueueFilter, RerouteFilter
+from .filters import OpdFilter, OverdueFilter, QueueFilter, RerouteFilter, WorkQueueFilter
 from .permissions import ADMIN_ONLY, DESK_ROLES, NOBODY, RoleAdminMixin
+from .sla import sla_text
 
 S = Complaint.Status
 STATUS_COLOURS = {
@@ -35,7 +46,37 @@ STATUS_COLOURS = {
 PRIORITY_COLOURS = {"low": "", "normal": "info", "high": "warning", "urgent": "danger"}
 EDITABLE = ("kind", "title", "description", "category", "priority", "location_text", "kecamatan",
             "kelurahan", "latitude", "longitude", "is_anonymous", "is_secret", "field_check")
-IDENTITY_SEARCH = ("contact__name", "contact__phone")
+SLA_CLASSES = {"danger": "bg-red-100 text-red-700 font-semibold", "warning": "bg-orange-100 text-orange-700",
+               "info": "bg-blue-100 text-blue-700"}
+
+
+def due_cell(obj: Complaint, calendar: WorkingCalendar) -> str:
+    """An SLA badge («2 hari kerja lagi», «terlambat 3 hari») over the date, while a clock runs.
+
+    ``desk_due`` is the viewer's deadline (an OPD's own disposition, else the complaint's).
+    """
+    due = getattr(obj, "desk_due", obj.due_at if obj.status in OVERDUE_STATUSES else None)
+    if due is None:
+        return "—"
+    variant, badge = sla_text(due, timezone.now(), calendar)
+    text = timezone.localtime(due).strftime("%d-%m-%Y %H:%M")
+    return format_html('<span class="inline-block whitespace-nowrap rounded-default px-2 text-xs {}" '
+                       'data-sla="{}" title="{}">{}</span><div class="whitespace-nowrap text-xs {}">{}</div>',
+                       SLA_CLASSES[variant], variant, _("Melewati batas waktu") if variant == "danger" else text,
+                       badge, "text-red-600" if variant == "danger" else "text-base-500", text)
+
+
+def due_column() -> Any:
+    """The deadline column for one page: one working-day calendar (days off read once, not per row)."""
+    calendar: list[WorkingCalendar] = []
+
+    @display(description=_("batas waktu"), ordering="desk_due")
+    def due_label(obj: Complaint) -> str:
+        if not calendar:
+            calendar.append(WorkingCalendar())
+        return due_cell(obj, calendar[0])
+
+    return due_label
 
 
 def reporter_column(user: Any) -> Any:
@@ -53,18 +94,23 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     change_roles = ADMIN_ONLY  # descriptive fields only, through complaint_update
     delete_roles = NOBODY
 
-    list_display = ("tracking_number", "title", "status_label", "channel", "category", "opd_names",
-                    "reporter", "received_at", "due_label", "priority_label")
-    list_display_links = ("tracking_number", "title")
-    list_filter = (("status", ChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter, "channel",
-                   ("category", RelatedDropdownFilter), OverdueFilter, "kind", "is_anonymous", "is_secret")
+    # Compact: the deadline column must fit a 1366 px screen without scrolling sideways.
+    list_display = ("tracking_number", "summary", "status_label", "opd_names", "reporter", "due_label",
+                    "priority_label")
+    list_display_links = ("tracking_number",)
+    list_filter = (WorkQueueFilter, ("status", ChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter,
+                   "channel", ("category", RelatedDropdownFilter), OverdueFilter, "kind", "is_anonymous",
+                   "is_secret")
     list_filter_submit = True
-    search_fields = ("tracking_number", "title", "description", *IDENTITY_SEARCH)
+    # The reporter (name, e-mail, phone in either form) is searched by identity_search, masked per role.
+    search_fields = ("tracking_number", "title", "description")
+    search_help_text = _("Cari nomor aduan, judul, uraian, nama pelapor, email, atau telepon (08… / 62…)")
     list_per_page = 50
     actions = (bulk.verify_to_default_opd, bulk.archive_as_spam)
     actions_list = ("walkin",)
     list_before_template = "desk/complaint_list_note.html"
-    change_form_before_template = "desk/complaint_header.html"
+    # Outside the edit form: the work page holds forms of its own (inline actions, the reply composer).
+    change_form_outer_before_template = "desk/complaint_header.html"
     change_form_outer_after_template = "desk/complaint_timeline.html"
     fieldsets = (
         (_("Aduan"), {"fields": ("tracking_number", "status", "kind", "title", "description", "category",
@@ -83,20 +129,37 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     # ---- list -----------------------------------------------------------------------------
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
-        return complaint_list_queryset(user=request.user)
+        return with_urgency(complaint_list_queryset(user=request.user), request.user)
 
-    def get_search_fields(self, request: HttpRequest) -> tuple[str, ...]:
-        # Searching by name would reveal who an anonim reporter is: OPD staff search documents only.
-        if access.actor_for(request.user).can_read_all:
-            return self.search_fields
-        return tuple(f for f in self.search_fields if f not in IDENTITY_SEARCH)
+    def get_ordering(self, request: HttpRequest) -> Any:
+        """Work queues (and an OPD's landing queue) put the most urgent first, not the newest."""
+        if request.GET.get(QUEUE_PARAM) or request.GET.get("antrean"):
+            return URGENCY_ORDER
+        return super().get_ordering(request)
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet[Complaint],
+                           search_term: str) -> tuple[QuerySet[Complaint], bool]:
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        identity = identity_search(user=request.user, term=search_term)
+        if identity is not None:
+            found = found | queryset.filter(identity)
+        return found, may_have_duplicates
 
     def has_desk_admin_permission(self, request: HttpRequest) -> bool:
         return access.actor_for(request.user).is_admin
 
     def get_list_display(self, request: HttpRequest) -> tuple[Any, ...]:
         # The reporter column masks per viewer, so it is built for this request (admin instances are shared).
-        return tuple(reporter_column(request.user) if c == "reporter" else c for c in self.list_display)
+        columns = {"reporter": lambda: reporter_column(request.user), "due_label": due_column}
+        return tuple(columns[c]() if c in columns else c for c in self.list_display)
+
+    @display(description=_("aduan"))
+    def summary(self, obj: Complaint) -> str:
+        """Title with category, channel and date received underneath: one compact column for four."""
+        details = " · ".join(x for x in (obj.category.name if obj.category else "", obj.channel,
+                                         timezone.localtime(obj.received_at).strftime("%d-%m-%Y")) if x)
+        return format_html('<div class="max-w-80 truncate font-medium" title="{}">{}</div>'
+                           '<div class="text-xs text-base-500">{}</div>', obj.title, obj.title, details)
 
     @display(description=_("status"), label=STATUS_COLOURS)
     def status_label(self, obj: Complaint) -> tuple[str, str]:
@@ -125,15 +188,10 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:aduan_publik_complaint_change",
                                                           args=[original.pk]), original.tracking_number)
 
-    @display(description=_("batas waktu"), ordering="due_at")
+    @display(description=_("batas waktu"), ordering="desk_due")
     def due_label(self, obj: Complaint) -> str:
-        if obj.due_at is None:
-            return "—"
-        text = timezone.localtime(obj.due_at).strftime("%d-%m-%Y %H:%M")
-        if obj.status in OVERDUE_STATUSES and obj.due_at < timezone.now():
-            return format_html('<span class="font-semibold text-red-600" title="{}">{}</span>',
-                               _("Melewati batas waktu"), text)
-        return text
+        """Fallback without a request: :meth:`get_list_display` swaps in the page's own column."""
+        return due_cell(obj, WorkingCalendar())
 
     # ---- the walk-in form (a button above the list) ----------------------------------------
 
@@ -157,12 +215,20 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
         complaint = access.get_complaint(request.user, object_id)  # another OPD's complaint: 404
         complaint = self.get_queryset(request).get(pk=complaint.pk)
         disposition = own_disposition(user=request.user, complaint=complaint)
+        actions = available_actions(request.user, complaint, disposition)
+        followups = complaint_followups(user=request.user, complaint=complaint)
         panel = {
             "reporter": access.reporter_display(request.user, complaint),
+            "photos": complaint_files(complaint=complaint),
+            "threads": complaint_threads(complaint=complaint),
+            "followups": followups,
+            "drafts_waiting": sum(f.state == f.State.DRAFT for f in followups),
+            "reply": next((a for a in actions if a.slug == "reply"), None),
+            "can_review": any(a.slug == "publish" for a in actions),
             "identity_hidden": not access.can_see_identity(request.user, complaint),
             "dispositions": complaint.desk_dispositions,  # type: ignore[attr-defined]
             "timeline": complaint_timeline(user=request.user, complaint=complaint),
-            "actions": available_actions(request.user, complaint, disposition),
+            "actions": [a for a in actions if a.slug != "reply"],  # the reply has its composer below
             "complaint": complaint,
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "desk": panel})

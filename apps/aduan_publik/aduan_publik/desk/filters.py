@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..models import OPD, Complaint, Disposition
 from ..selectors.complaints import awaiting_reroute
+from ..selectors.queues import QUEUE_PARAM, queue_condition, queues_for
 from ..services.deadlines import overdue_complaints
 
 OPEN_WORK = (Disposition.State.PENDING, Disposition.State.ACCEPTED)
@@ -92,3 +93,20 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "tidak":
             return queryset.exclude(pk__in=late)
         return queryset
+
+
+class WorkQueueFilter(admin.SimpleListFilter):
+    """The role's work queues (the sidebar's «Antrean kerja»): ``?tampilan=<key>``."""
+
+    title = _("antrean kerja")
+    parameter_name = QUEUE_PARAM
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(q.key, q.label) for q in queues_for(request.user)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+        value = self.value()
+        if not value:
+            return queryset
+        condition = queue_condition(request.user, value)
+        return queryset.none() if condition is None else queryset.filter(condition)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
-    UnfoldAdminCheckboxSelectMultipleWidget,
     UnfoldAdminEmailInputWidget,
+    UnfoldAdminSelect2MultipleWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
@@ -40,8 +40,32 @@ def _select(label: Any, choices: Any, **kw: Any) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=choices, widget=UnfoldAdminSelectWidget, **kw)
 
 
+class OpdPicker(UnfoldAdminSelect2MultipleWidget):
+    """A searchable OPD picker (Django admin's select2): a city has 30 to 50 OPDs."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
+        super().__init__({"data-language": "id", "data-placeholder": _("Ketik nama OPD…"), "data-width": "100%",
+                          **(attrs or {})}, choices)
+
+    @property
+    def media(self) -> forms.Media:
+        return super().media + forms.Media(js=["admin/js/vendor/select2/i18n/id.js"])
+
+
+def _opd_picker(label: Any) -> forms.ModelMultipleChoiceField:
+    return forms.ModelMultipleChoiceField(label=label, queryset=OPD.objects.filter(active=True).order_by("name"),
+                                          widget=OpdPicker)
+
+
 class DeskForm(forms.Form):
-    """Every action form gets the acting user and the complaint (some choices depend on them)."""
+    """Every action form gets the acting user and the complaint (some choices depend on them).
+
+    ``buttons`` (value, label, variant) replaces the one submit button with several, each posting
+    its value in the hidden field ``button_field``: every button says what it does.
+    """
+
+    button_field = ""
+    buttons: tuple[tuple[str, Any, str], ...] = ()
 
     def __init__(self, *args: Any, user: Any, complaint: Complaint | None = None,
                  disposition: Any = None, **kwargs: Any) -> None:
@@ -54,10 +78,7 @@ class ConfirmForm(DeskForm):
 
 
 class VerifyForm(DeskForm):
-    opds = forms.ModelMultipleChoiceField(
-        label=_("OPD tujuan"), queryset=OPD.objects.filter(active=True),
-        widget=UnfoldAdminCheckboxSelectMultipleWidget,
-    )
+    opds = _opd_picker(_("OPD tujuan"))
     instruction = _area(_("Instruksi untuk OPD"), required=False)
     category = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.filter(active=True),
                                       required=False, widget=UnfoldAdminSelectWidget)
@@ -70,19 +91,21 @@ class VerifyForm(DeskForm):
         super().__init__(*args, **kwargs)
         c = self.complaint
         if c is not None:
-            default = c.category.default_opd_id if c.category else None
-            self.initial.update(opds=[default] if default else [], category=c.category_id,
-                                priority=c.priority, is_anonymous=c.is_anonymous, is_secret=c.is_secret,
-                                field_check=c.field_check)
+            # The category's default OPD is a suggestion to weigh, never a silently pre-ticked choice.
+            self.suggestion = c.category.default_opd if c.category and c.category.default_opd_id else None
+            if self.suggestion is not None:
+                self.fields["opds"].help_text = format_html(
+                    '<span data-suggested-opd="{}">{}</span>', self.suggestion.pk,
+                    _("Saran: %(opd)s (OPD bawaan kategori «%(cat)s»). Pilih sendiri OPD yang berwenang.")
+                    % {"opd": self.suggestion.name, "cat": c.category.name})  # type: ignore[union-attr]
+            self.initial.update(category=c.category_id, priority=c.priority, is_anonymous=c.is_anonymous,
+                                is_secret=c.is_secret, field_check=c.field_check)
 
 
 class RerouteForm(DeskForm):
     """Re-route the part an OPD returned; the returned parts and their reasons are shown as help."""
 
-    opds = forms.ModelMultipleChoiceField(
-        label=_("OPD tujuan yang baru"), queryset=OPD.objects.filter(active=True),
-        widget=UnfoldAdminCheckboxSelectMultipleWidget,
-    )
+    opds = _opd_picker(_("OPD tujuan yang baru"))
     instruction = _area(_("Instruksi untuk OPD"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -181,34 +204,70 @@ class ReplyForm(DeskForm):
             del self.fields["attachments"]
 
 
+SAVE_DRAFT = ("0", _("Simpan draf"), "default")
+SEND_TO_REPORTER = ("1", _("Kirim ke pelapor"), "primary")
+
+
 class FollowUpForm(DeskForm):
     body = _area(_("Tindak lanjut (apa yang sudah dilakukan, dengan bahasa yang santun)"))
     evidence = MultipleFileField(label=_("Bukti (foto, dokumen)"), required=False)
-    publish = _flag(_("Langsung kirim ke pelapor"))
+    publish = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    button_field = "publish"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from ..selectors.complaints import returned_draft
+
         super().__init__(*args, **kwargs)
-        if self.complaint is None or not access.can(self.user, "publish_followup", self.complaint,
-                                                        self.disposition):
-            del self.fields["publish"]  # operators draft; the liaison sends
+        may_send = self.complaint is not None and access.can(self.user, "publish_followup", self.complaint,
+                                                             self.disposition)
+        # Operators save drafts for the liaison; the liaison may also send at once.
+        self.buttons = (SAVE_DRAFT, SEND_TO_REPORTER) if may_send else (SAVE_DRAFT,)
+        returned = returned_draft(user=self.user, disposition=self.disposition) if self.disposition else None
+        if returned is not None:  # start from the draft the liaison sent back, with their comment in view
+            self.initial.setdefault("body", returned.body)
+            self.fields["body"].help_text = format_html(
+                "{} {}", _("Draf sebelumnya dikembalikan penghubung:"), returned.review_comment)
         if self.complaint is not None and not channel_capabilities(self.complaint.channel).media:
             self.fields["evidence"].help_text = _(
                 "Kanal %(c)s tidak dapat mengirim lampiran: bukti hanya tampil di halaman lacak pelapor."
             ) % {"c": self.complaint.channel}
 
+    def clean_publish(self) -> bool:
+        return bool(self.cleaned_data.get("publish")) and len(self.buttons) > 1
 
-class PublishForm(DeskForm):
-    followup = forms.ModelChoiceField(label=_("Draf tindak lanjut"), queryset=FollowUp.objects.none(),
-                                      widget=UnfoldAdminSelectWidget)
+
+class ReviewForm(DeskForm):
+    """The liaison's review of one waiting draft: its full text (editable) and evidence, three outcomes."""
+
+    followup = forms.ModelChoiceField(queryset=FollowUp.objects.none(), widget=forms.HiddenInput)
+    body = _area(_("Isi tindak lanjut (boleh disunting sebelum dikirim)"))
+    comment = _area(_("Catatan untuk penyusun (wajib bila dikembalikan)"), required=False)
+    decision = forms.ChoiceField(choices=[("kirim", "kirim"), ("simpan", "simpan"), ("kembalikan", "kembalikan")],
+                                 widget=forms.HiddenInput)
+    button_field = "decision"
+    buttons = (("kirim", _("Setujui & kirim ke pelapor"), "primary"),
+               ("simpan", _("Simpan suntingan (tetap draf)"), "default"),
+               ("kembalikan", _("Kembalikan ke penyusun"), "danger"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from ..selectors.complaints import draft_followups
 
         super().__init__(*args, **kwargs)
-        if self.disposition is not None:
-            drafts = draft_followups(user=self.user, disposition=self.disposition)
-            cast(forms.ModelChoiceField, self.fields["followup"]).queryset = drafts
-            self.initial.setdefault("followup", drafts.values_list("pk", flat=True).first())
+        self.draft: FollowUp | None = None
+        if self.disposition is None:
+            return
+        drafts = draft_followups(user=self.user, disposition=self.disposition).select_related("author")
+        cast(forms.ModelChoiceField, self.fields["followup"]).queryset = drafts
+        chosen = str(self.data.get("followup") or self.initial.get("draf") or "")
+        self.draft = next((d for d in drafts if str(d.pk) == chosen), None) or drafts.first()
+        if self.draft is not None:
+            self.initial.update(followup=self.draft.pk, body=self.draft.body)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "kembalikan" and len((data.get("comment") or "").strip()) < 10:
+            self.add_error("comment", _("Tulis catatan untuk penyusun draf (minimal 10 karakter)."))
+        return data
 
 
 class WalkInForm(DeskForm):

@@ -14,7 +14,9 @@ from unfold.sites import UnfoldAdminSite
 
 from .. import access
 from ..selectors.notifications import unread_count
+from ..selectors.queues import QUEUE_PARAM, queue_counts, queue_url, queues_for
 from ..services.audit import event_record
+from .login import DeskLoginForm
 
 
 def opd_queue_url(opd_id: int) -> str:
@@ -28,6 +30,11 @@ class DeskSite(UnfoldAdminSite):
     index_title = gettext_lazy("Dasbor")
     # unfold comes first among the apps, so its admin/index.html would win over ours.
     index_template = "desk/dashboard.html"
+    login_form = DeskLoginForm
+
+    def get_sidebar_list(self, request: HttpRequest) -> list[dict[str, Any]]:
+        """The role's work queues with their counts on top, then every app's models (as before)."""
+        return [group for group in (queue_group(request), *app_groups(self, request)) if group["items"]]
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Admins, leaders and OPD staff only; integrators and users without a role get the login page."""
@@ -77,3 +84,27 @@ class DeskSite(UnfoldAdminSite):
         if not hasattr(request, "_aduan_unread"):
             request._aduan_unread = unread_count(request.user) if self.has_permission(request) else 0  # type: ignore[attr-defined]
         return int(request._aduan_unread)  # type: ignore[attr-defined]
+
+
+def queue_group(request: HttpRequest) -> dict[str, Any]:
+    """The sidebar's «Antrean kerja»: one link per queue of the user's role, with its count."""
+    queues = queues_for(request.user)
+    counts = queue_counts(request.user) if queues else {}
+    current = request.GET.get(QUEUE_PARAM)
+    items = [{"title": q.label, "link": queue_url(q.key), "icon": q.icon, "has_permission": True,
+              "active": current == q.key, "badge": str(counts.get(q.key, 0)),
+              "badge_variant": "danger" if q.key == "terlambat" and counts.get(q.key) else "primary",
+              "attrs": {"data-queue": q.key}} for q in queues]
+    return {"title": gettext_lazy("Antrean kerja"), "items": items}
+
+
+def app_groups(site: DeskSite, request: HttpRequest) -> list[dict[str, Any]]:
+    """The default app list as sidebar groups (unfold shows only ``navigation`` once it is set)."""
+    queue_open = QUEUE_PARAM in request.GET
+    groups = []
+    for app in site.get_app_list(request):
+        items = [{"title": m["name"], "link": m["admin_url"], "has_permission": bool(m.get("admin_url")),
+                  "active": bool(m.get("admin_url")) and request.path.startswith(m["admin_url"]) and not queue_open}
+                 for m in app["models"]]
+        groups.append({"title": app["name"], "items": items})
+    return groups

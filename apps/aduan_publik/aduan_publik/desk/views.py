@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from .. import access
 from ..models import Complaint
-from ..selectors.complaints import own_disposition
+from ..selectors.complaints import complaint_files, own_disposition
 from ..services.intake import walkin_complaint_create
 from ..workflow import WorkflowError
 from . import forms
@@ -43,6 +43,7 @@ def render_form(model_admin: Any, request: HttpRequest, *, title: str, form: for
         "title": title, "form": form, "complaint": complaint, "opts": model_admin.model._meta,
         "submit_label": submit or title, "back_url": complaint_url(complaint) if complaint else
         reverse("admin:aduan_publik_complaint_changelist"),
+        "summary_photos": complaint_files(complaint=complaint) if complaint else [],
     }
     return TemplateResponse(request, "desk/action_form.html", context, status=status)
 
@@ -58,7 +59,9 @@ def complaint_action(model_admin: Any, request: HttpRequest, object_id: str, slu
         if not action.available(request.user, complaint, disposition):
             messages.warning(request, _("Tindakan «%(a)s» tidak tersedia untuk aduan ini.") % {"a": action.label})
             return HttpResponseRedirect(complaint_url(complaint))
-        form = action.form(user=request.user, complaint=complaint, disposition=disposition)
+        # The query string preselects (e.g. ?draf=<pk>: the draft to review).
+        form = action.form(initial=request.GET.dict(), user=request.user, complaint=complaint,
+                           disposition=disposition)
         return render_form(model_admin, request, title=str(action.label), form=form, complaint=complaint)
     return _post_action(model_admin, request, action, complaint, disposition)
 

@@ -23,7 +23,7 @@ class Contact(models.Model):
     phone = models.CharField(_("telepon/WhatsApp"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
     last_inbound_at = models.DateTimeField(_("pesan masuk terakhir"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("kontak pelapor")
@@ -143,8 +143,8 @@ class Complaint(models.Model):
     rating_comment = models.TextField(_("komentar penilaian"), blank=True)
     rated_at = models.DateTimeField(null=True, blank=True)
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     class Meta:
         verbose_name = _("aduan")
@@ -235,6 +235,7 @@ class FollowUp(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draf")
         PUBLISHED = "published", _("Terkirim")
+        RETURNED = "returned", _("Dikembalikan ke penyusun")
 
     disposition = models.ForeignKey(
         Disposition, on_delete=models.CASCADE, related_name="followups", verbose_name=_("disposisi")
@@ -252,8 +253,15 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("disetujui oleh"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    published_at = models.DateTimeField(_("dikirim"), null=True, blank=True)
+    # The liaison's review of an operator's draft: who returned or edited it, when, and why.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("ditinjau oleh"),
+    )
+    reviewed_at = models.DateTimeField(_("ditinjau"), null=True, blank=True)
+    review_comment = models.TextField(_("catatan peninjau"), blank=True)
 
     class Meta:
         verbose_name = _("tindak lanjut")

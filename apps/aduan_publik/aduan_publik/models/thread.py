@@ -103,7 +103,7 @@ class Attachment(models.Model):
         Complaint, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("digabung dari"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("lampiran")

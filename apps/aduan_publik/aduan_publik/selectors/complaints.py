@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -37,6 +37,42 @@ def complaint_list_queryset(*, user: Any) -> QuerySet[Complaint]:
             .prefetch_related(Prefetch("dispositions", queryset=shown, to_attr="desk_dispositions")))
 
 
+PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{6,}$")
+
+
+def phone_variants(term: str) -> set[str]:
+    """The forms one Indonesian number is stored in: «0812…» (typed in) and «62812…» (WhatsApp ids).
+
+    Empty when ``term`` does not look like a phone number.
+    """
+    term = term.strip()
+    if not PHONE_LIKE.match(term):
+        return set()
+    digits = re.sub(r"\D", "", term)
+    variants = {digits}
+    if digits.startswith("0"):
+        variants.add("62" + digits[1:])
+    elif digits.startswith("62"):
+        variants.add("0" + digits[2:])
+    return variants
+
+
+def identity_search(*, user: Any, term: str) -> Q | None:
+    """Reporter matches for a search term: name, e-mail, and a phone in either form.
+
+    OPD staff never match an *anonim* reporter (searching would reveal who they are).
+    """
+    term = term.strip()
+    if not term or not access.actor_for(user).role:
+        return None
+    q = Q(contact__name__icontains=term) | Q(contact__email__icontains=term)
+    for variant in phone_variants(term):
+        q |= Q(contact__phone__icontains=variant) | Q(contact__address__icontains=variant)
+    if not access.actor_for(user).can_read_all:
+        q &= Q(is_anonymous=False)
+    return q
+
+
 def own_disposition(*, user: Any, complaint: Complaint) -> Disposition | None:
     """The active disposition of an OPD user's own OPD on ``complaint`` (None for other roles)."""
     actor = access.actor_for(user)
@@ -50,6 +86,13 @@ def own_disposition(*, user: Any, complaint: Complaint) -> Disposition | None:
 def draft_followups(*, user: Any, disposition: Disposition) -> QuerySet[FollowUp]:
     return (access.followups_visible_to(user)
             .filter(disposition=disposition, state=FollowUp.State.DRAFT).order_by("created_at"))
+
+
+def returned_draft(*, user: Any, disposition: Disposition) -> FollowUp | None:
+    """The latest draft the liaison returned to its author, when no newer draft or answer followed."""
+    latest = (access.followups_visible_to(user).filter(disposition=disposition)
+              .order_by("-created_at", "-pk").first())
+    return latest if latest is not None and latest.state == FollowUp.State.RETURNED else None
 
 
 def returned_parts(*, complaint: Complaint) -> QuerySet[Disposition]:
@@ -68,6 +111,33 @@ def awaiting_reroute() -> QuerySet[Complaint]:
 def failed_outbound(*, complaint: Complaint) -> QuerySet[Message]:
     """Outbound messages of an (already access-checked) complaint that failed to send."""
     return complaint.messages.filter(direction=Message.Direction.OUT, state=Message.State.FAILED)
+
+
+# ---- the work page ----------------------------------------------------------------------
+
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
+
+
+def complaint_files(*, complaint: Complaint) -> list[Attachment]:
+    """The reporter's files of an (already access-checked) complaint: not the OPDs' evidence."""
+    return list(complaint.attachments.filter(followup__isnull=True)
+                .exclude(message__direction=Message.Direction.OUT).order_by("created_at", "pk"))
+
+
+def complaint_threads(*, complaint: Complaint) -> list[dict[str, Any]]:
+    """The conversation with the reporter, one thread per channel (internal notes left out), oldest first."""
+    threads: dict[str, list[TimelineEntry]] = {}
+    for message in (complaint.messages.filter(is_internal=False).select_related("author", "merged_from")
+                    .prefetch_related("attachments")):
+        threads.setdefault(message.channel, []).append(_message_entry(message, complaint))
+    return [{"channel": channel, "messages": entries} for channel, entries in threads.items()]
+
+
+def complaint_followups(*, user: Any, complaint: Complaint) -> list[FollowUp]:
+    """Every follow-up ``user`` may see on ``complaint``: drafts, sent and returned ones, with evidence."""
+    return list(access.followups_visible_to(user).filter(complaint=complaint)
+                .select_related("disposition__opd", "author", "published_by", "reviewed_by")
+                .prefetch_related("attachments").order_by("created_at", "pk"))
 
 
 # ---- timeline ------------------------------------------------------------------------------
