@@ -9,11 +9,13 @@ from rq.cron import CronScheduler
 
 from aduan_publik import jobs
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
+from aduan_publik.reports.mail import send_monthly_reports
 
 EXPECTED = {
     "aduan_publik.jobs.sweep_pending": 60,
     "aduan_publik.jobs.run_deadline_sweep": 600,
     "aduan_publik.channels.lapor.jobs.tick": 60,
+    "aduan_publik.reports.mail.send_monthly_reports": None,  # cron string, daily
 }
 
 
@@ -26,7 +28,8 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     scheduler.load_config_from_file("aduan_publik.cron")
     assert _registered(scheduler) == EXPECTED
     assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
-    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick}
+    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
+                                                          send_monthly_reports}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():
