@@ -67,7 +67,8 @@ def report_pdf(report: MonthlyReport) -> bytes:
     out = BytesIO()
     styles = getSampleStyleSheet()
     doc = SimpleDocTemplate(out, pagesize=A4, title=report.title, leftMargin=2 * cm, rightMargin=2 * cm,
-                            topMargin=1.5 * cm, bottomMargin=1.5 * cm, lang="id")
+                            topMargin=1.5 * cm, bottomMargin=1.5 * cm, lang="id",
+                            pageCompression=0)  # plain text streams: searchable by simple tools
     story: list[Flowable] = [Paragraph(report.title, styles["Title"]), Paragraph(report.headline, styles["Heading2"])]
     story.append(Table([[i.label, i.value] for i in report.items], colWidths=[WIDTH * 0.6, WIDTH * 0.4],
                        style=TableStyle([("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
