@@ -33,12 +33,14 @@ def _plot(spec: dict[str, Any]) -> Drawing:
     n = max(len(spec["labels"]), 1)
     horizontal = spec["kind"] != "line"
     height = 40 + (14 * n * len(spec["series"]) if horizontal else 160)
-    drawing = Drawing(WIDTH, height + 30)
+    drawing = Drawing(WIDTH, height + 60)
     chart: Any = HorizontalBarChart() if horizontal else HorizontalLineChart()
     chart.x, chart.y = (170 if horizontal else 30), 30
     chart.width, chart.height = WIDTH - chart.x - 10, height
-    chart.data = [[v or 0 for v in s["values"]] for s in spec["series"]]
-    chart.categoryAxis.categoryNames = [str(label)[:32] for label in spec["labels"]]
+    # A horizontal bar chart draws its first category at the bottom: reverse, to read top-down.
+    order = list(reversed(range(n))) if horizontal else list(range(n))
+    chart.data = [[s["values"][i] or 0 for i in order] for s in spec["series"]]
+    chart.categoryAxis.categoryNames = [str(spec["labels"][i])[:32] for i in order]
     chart.categoryAxis.labels.fontSize = 6
     chart.valueAxis.valueMin = 0
     for i in range(len(spec["series"])):
@@ -46,7 +48,7 @@ def _plot(spec: dict[str, Any]) -> Drawing:
         setattr(target, "fillColor" if horizontal else "strokeColor", COLOURS[i % len(COLOURS)])
     drawing.add(chart)
     legend = Legend()
-    legend.x, legend.y, legend.fontSize = chart.x, height + 25, 7
+    legend.x, legend.y, legend.fontSize = chart.x, height + 55, 7
     legend.colorNamePairs = [(COLOURS[i % len(COLOURS)], s["label"]) for i, s in enumerate(spec["series"])]
     legend.alignment = "right"
     drawing.add(legend)
@@ -77,7 +79,8 @@ def report_pdf(report: MonthlyReport) -> bytes:
     cell = styles["BodyText"].clone("cell", fontSize=7, leading=8)
     league = [[_("OPD"), *[Paragraph(c["label"], cell) for c in report.league["columns"]]]]
     league += [[Paragraph(r["name"], cell), *r["cells"]] for r in report.league["rows"]]
-    story.append(LongTable(league, repeatRows=1, colWidths=[WIDTH * 0.3] + [WIDTH * 0.1] * 7, style=GRID))
+    widths = [WIDTH * f for f in (0.25, 0.09, 0.11, 0.09, 0.15, 0.09, 0.1, 0.12)]
+    story.append(LongTable(league, repeatRows=1, colWidths=widths, style=GRID))
     story += [Spacer(1, 0.5 * cm), Paragraph(_("Grafik"), styles["Heading2"])]
     for spec in report.charts:
         story += _chart_block(spec, styles)
