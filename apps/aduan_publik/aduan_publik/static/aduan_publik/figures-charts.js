@@ -11,7 +11,12 @@
       var canvas = document.querySelector('canvas[data-chart="' + spec.key + '"]');
       if (!canvas || !spec.labels.length) { return; }
       var figure = canvas.closest("figure");
-      canvas.parentNode.hidden = false;
+      var box = canvas.parentNode;
+      box.hidden = false;
+      box.style.position = "relative";
+      // Horizontal bars need room per label; other charts a fixed, readable height.
+      var horizontal = spec.kind === "bar" && spec.labels.length > 6;
+      box.style.height = (horizontal ? Math.max(240, spec.labels.length * spec.series.length * 18 + 80) : 288) + "px";
       var table = figure.querySelector("details.chart-table");
       if (table) { table.open = false; }
       new window.Chart(canvas, {
@@ -24,7 +29,7 @@
           })
         },
         options: { animation: false, responsive: true, maintainAspectRatio: false,
-                   indexAxis: spec.kind === "bar" && spec.labels.length > 6 ? "y" : "x" }
+                   indexAxis: horizontal ? "y" : "x" }
       });
       figure.setAttribute("data-drawn", "1");
     });
