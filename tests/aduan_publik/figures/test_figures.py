@@ -100,3 +100,29 @@ def test_statistics_league_is_sortable_by_link_and_charts_have_tables(contact, a
     assert 'id="grafik-trend"' in body and 'data-chart="opd_completion"' in body
     assert body.count('<details class="chart-table" open>') == body.count("<canvas ")
     assert "/static/aduan_publik/vendor/chartjs/chart.umd.min.js" in body  # served by the project
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.django_db
+def test_figure_pages_cost_a_fixed_number_of_queries(contact, admin_user, opd_pu, opd_dlh):
+    from tests.aduan_publik.desk.desk_helpers import client_for
+
+    desk, public = client_for(admin_user), Client()
+    complaint_verify(complaint=new(contact), by=admin_user, opds=[opd_pu])
+    Complaint.objects.update(status=S.CLOSED, closed_at=timezone.now())  # the list has a row to show
+    few = {url: _queries(desk if url.startswith("/desk") else public, url)
+           for url in ("/desk/", "/statistik/", "/", "/publik/?status=closed")}
+    for _ in range(15):
+        complaint_verify(complaint=new(contact), by=admin_user, opds=[opd_pu, opd_dlh])
+    Complaint.objects.filter(pk__in=Complaint.objects.values("pk")[:5]).update(status=S.CLOSED,
+                                                                               closed_at=timezone.now())
+    many = {url: _queries(desk if url.startswith("/desk") else public, url) for url in few}
+    assert many == few

@@ -86,3 +86,8 @@ def test_leaders_get_last_month_once(october, leader_user, admin_user):
     assert send_monthly_reports(date(2026, 11, 2)) == 0  # the daily run the next day: not again
     assert len(mail.outbox) == 1
     assert Event.objects.filter(verb="monthly_report_sent", data__period="2026-10").count() == 1
+
+
+def test_the_complaint_list_links_opd_staff_to_their_reports(liaison_pu):
+    body = client_for(liaison_pu).get("/desk/aduan_publik/complaint/").content.decode()
+    assert 'href="/desk/laporan/"' in body
