@@ -93,7 +93,7 @@ def charts(period: Period = ALL_TIME, *, unit: str = "month", channel_labels: di
                 (str(_("Selesai")), [r["completed"] for r in trend])]),
         _chart("opd_completion", str(_("Penyelesaian dan ketepatan waktu per OPD")), "bar",
                [r["opd__name"] for r in opds],
-               [(str(_("Ditindaklanjuti (%)")), [_num(r["pct_answered"]) for r in opds]),
+               [(str(_("Penyelesaian (%)")), [_num(r["pct_answered"]) for r in opds]),
                 (str(_("Tepat waktu (%)")), [_num(r["pct_on_time"]) for r in opds])], unit="%"),
         _chart("opd_rating", str(_("Rata-rata penilaian pelapor per OPD (1-5)")), "bar",
                [r["opd__name"] for r in opds], [(str(_("Penilaian")), [_num(r["avg_rating"]) for r in opds])]),
