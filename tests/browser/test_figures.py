@@ -106,4 +106,5 @@ def test_resident_reads_the_same_figures_on_a_phone(phone_page, live_server, scr
     assert trend.locator("canvas").get_attribute("aria-label") == trend.locator("[data-chart-summary]").inner_text()
     trend.locator("summary").click()
     assert trend.locator("table").is_visible()
+    assert phone_page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling
     screenshot(phone_page, "figures-07-resident-statistics")
