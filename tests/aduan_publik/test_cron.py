@@ -9,13 +9,13 @@ from rq.cron import CronScheduler
 
 from aduan_publik import jobs
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
-from aduan_publik.reports.mail import send_monthly_reports
+from aduan_publik.reports.jobs import send_monthly_reports
 
 EXPECTED = {
     "aduan_publik.jobs.sweep_pending": 60,
     "aduan_publik.jobs.run_deadline_sweep": 600,
     "aduan_publik.channels.lapor.jobs.tick": 60,
-    "aduan_publik.reports.mail.send_monthly_reports": None,  # cron string, daily
+    "aduan_publik.reports.jobs.send_monthly_reports": None,  # cron string, daily
 }
 
 

@@ -4,10 +4,10 @@ from rq import cron
 
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.jobs import run_deadline_sweep, sweep_pending
-from aduan_publik.reports.mail import send_monthly_reports
+from aduan_publik.reports.jobs import send_monthly_reports
 
 cron.register(sweep_pending, queue_name="default", interval=60)
 cron.register(run_deadline_sweep, queue_name="default", interval=600)
 cron.register(lapor_tick, queue_name="default", interval=60)  # SP4N-LAPOR! push retries + pull
-# The monthly report to the leaders: checked daily, last month's sent once (see reports/mail.py).
+# The monthly report to the leaders: checked daily, last month's sent once (see services/report_mail.py).
 cron.register(send_monthly_reports, queue_name="default", cron="0 1 * * *")

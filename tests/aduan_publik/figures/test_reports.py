@@ -13,10 +13,10 @@ from openpyxl import load_workbook
 from aduan_publik import figures
 from aduan_publik.models import Complaint, Event
 from aduan_publik.reports import monthly_report
-from aduan_publik.reports.mail import send_monthly_reports
 from aduan_publik.reports.pdf import report_pdf
 from aduan_publik.reports.xlsx import report_xlsx
 from aduan_publik.services.complaints import complaint_create, complaint_verify
+from aduan_publik.services.report_mail import monthly_report_send
 from tests.aduan_publik.desk.desk_helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -77,13 +77,13 @@ def test_leaders_get_last_month_once(october, leader_user, admin_user):
     leader_user.save()
     admin_user.email = "admin@example.go.id"
     admin_user.save()
-    assert send_monthly_reports(date(2026, 11, 1)) == 1
+    assert monthly_report_send(today=date(2026, 11, 1)) == 1
     (sent,) = mail.outbox
     assert sent.to == ["walikota@example.go.id"]  # leaders only
     assert "Oktober 2026" in sent.subject and "3 laporan, 1 selesai = 33,3%" in sent.body
     assert sorted(name for name, _content, _type in sent.attachments) == [
         "laporan-aduan-2026-10.pdf", "laporan-aduan-2026-10.xlsx"]
-    assert send_monthly_reports(date(2026, 11, 2)) == 0  # the daily run the next day: not again
+    assert monthly_report_send(today=date(2026, 11, 2)) == 0  # the daily run the next day: not again
     assert len(mail.outbox) == 1
     assert Event.objects.filter(verb="monthly_report_sent", data__period="2026-10").count() == 1
 

@@ -1,4 +1,5 @@
-"""The monthly report e-mailed to the city's leaders (the scheduler runs this daily, see ``cron.py``).
+"""The monthly report e-mailed to the city's leaders (the scheduler runs it daily through
+:func:`aduan_publik.reports.jobs.send_monthly_reports`, see ``cron.py``).
 
 E-mail goes through ``django.core.mail``, so it follows the site's mail settings. Each month is sent
 once: the sending is recorded as an audit event (``monthly_report_sent``) and a month with that
@@ -12,13 +13,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Event, Role
-from ..services.audit import event_record
-from . import monthly_report, previous_month
-from .pdf import report_pdf
-from .xlsx import report_xlsx
+from ..reports import monthly_report, previous_month
+from ..reports.pdf import report_pdf
+from ..reports.xlsx import report_xlsx
+from .audit import event_record, next_sequence
 
 logger = logging.getLogger(__name__)
 VERB = "monthly_report_sent"
@@ -34,13 +36,16 @@ def already_sent(period: str) -> bool:
     return Event.objects.filter(verb=VERB, complaint__isnull=True, data__period=period).exists()
 
 
-def send_monthly_reports(today: Any = None) -> int:
+@transaction.atomic
+def monthly_report_send(*, today: Any = None) -> int:
     """Send last month's city report (XLSX + PDF) to every leader with an e-mail address, once.
 
-    Returns the number of recipients (0 when already sent or nobody to send to).
+    Returns the number of recipients (0 when already sent or nobody to send to). If sending fails,
+    nothing is recorded and the next daily run tries again.
     """
     year, month = previous_month(today)
     period = f"{year}-{month:02d}"
+    next_sequence("monthly_report")  # a row lock: two schedulers at once send one e-mail
     recipients = leader_addresses()
     if not recipients or already_sent(period):
         return 0
