@@ -229,3 +229,18 @@ def notifications_visible_to(user: Any) -> QuerySet[Notification]:
     if not can_use_desk(user):
         return Notification.objects.none()
     return Notification.objects.filter(recipient=user)
+
+
+def report_opd_scope(user: Any, opd_id: Any) -> int | None:
+    """The OPD a user may take figures and reports for: ``None`` is the whole city.
+
+    Admins and leaders choose any OPD (or none); OPD staff only ever get their own OPD, and asking
+    for another one is refused (never silently widened or swapped).
+    """
+    actor = actor_for(user)
+    wanted = int(opd_id) if str(opd_id or "").isdigit() else None
+    if actor.can_read_all:
+        return wanted
+    if actor.is_opd and actor.opd_id is not None and wanted in (None, actor.opd_id):
+        return actor.opd_id
+    raise PermissionDenied(_("Anda hanya dapat mengunduh laporan OPD Anda sendiri."))

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import access
+from . import access, figures
 from .models import Complaint
 
 COLUMNS = [
@@ -29,6 +29,7 @@ COLUMNS = [
     ("reporter_email", "Email"),
     ("due_at", "Batas waktu"),
     ("rating", "Penilaian"),
+    ("counted", "Dihitung dalam statistik"),
 ]
 
 
@@ -59,6 +60,8 @@ def export_rows(user: Any) -> Iterator[list[str]]:
             "opds": ", ".join(opds), "title": complaint.title, "reporter_name": who["name"],
             "reporter_phone": who["phone"], "reporter_email": who["email"], "due_at": complaint.due_at,
             "rating": complaint.rating,
+            # The figures' own rule, so a spreadsheet filtered on «Ya» totals what the dashboard shows.
+            "counted": "Ya" if figures.is_counted(complaint) else "Tidak",
         }
         yield [_safe_cell(_fmt(values[key])) for key, _ in COLUMNS]
 

@@ -82,5 +82,5 @@ def test_dashboard_page_for_admin_and_leader(admin_client_, leader_client, dispo
         page = client.get("/desk/", {"periode": "30"})
         assert page.status_code == 200
         body = page.content.decode()
-        assert 'data-figure="total"' in body and "Per OPD" in body
+        assert 'data-figure="total"' in body and "Peringkat OPD" in body
         assert Disposition.objects.get().opd.name in body

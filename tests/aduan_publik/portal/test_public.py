@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -86,11 +87,14 @@ def test_draft_followup_file_never_public(client, admin_user, opd_pu, operator_p
     assert "Draf jawaban" not in client.get(f"/publik/{complaint.tracking_number}/").content.decode()
 
 
-def test_figures_count_non_secret_and_per_opd(admin_user, opd_pu, opd_dlh, operator_pu):
+def test_figures_follow_the_one_definition(admin_user, opd_pu, opd_dlh, operator_pu):
+    """aduan_publik.figures: rahasia counts (never listed), archived does not, times run from receipt."""
     a = make("Satu", verify_by=admin_user, opds=[opd_pu])
     make("Dua", verify_by=admin_user, opds=[opd_dlh], channel="manual")
     make("Rahasia", secret=True, verify_by=admin_user, opds=[opd_pu])
     make("Baru")
+    spam = make("Spam")
+    Complaint.objects.filter(pk=spam.pk).update(status="archived")
     disposition = a.dispositions.get()
     disposition_accept(disposition=disposition, by=operator_pu)
     # Make the response take exactly two hours, so the mean is known.
@@ -99,15 +103,15 @@ def test_figures_count_non_secret_and_per_opd(admin_user, opd_pu, opd_dlh, opera
     Complaint.objects.filter(pk=a.pk).update(status="closed", closed_at=timezone.now())
     figures = stats.public_figures()
     totals = figures["totals"]
-    assert totals["total"] == 3 and totals["closed"] == 1 and totals["waiting"] == 1
-    assert totals["pct_closed"] == round(100 / 3, 2)
-    assert stats.as_duration(totals["avg_first_response"]) == timedelta(hours=2)
+    assert totals["total"] == 4 and totals["selesai"] == 1 and totals["waiting"] == 1 and totals["secret"] == 1
+    assert totals["pct_selesai"] == Decimal("25.0")
+    assert totals["avg_first_response"] == timedelta(hours=2)
     per_opd = {row["opd__name"]: row for row in figures["per_opd"]}
-    assert per_opd[opd_pu.name]["total"] == 1  # the rahasia one is not counted
-    assert stats.as_duration(per_opd[opd_pu.name]["avg_response"]) == timedelta(hours=2)
+    assert per_opd[opd_pu.name]["total"] == 2  # the rahasia one counts in the figures
+    assert per_opd[opd_pu.name]["avg_response"] == timedelta(hours=2)
     assert per_opd[opd_dlh.name]["avg_response"] is None
     per_channel = {row["channel"]: row for row in figures["per_channel"]}
-    assert per_channel["web"]["total"] == 2 and per_channel["manual"]["total"] == 1
+    assert per_channel["web"]["total"] == 3 and per_channel["manual"]["total"] == 1
 
 
 def test_figures_take_a_fixed_number_of_queries(admin_user, opd_pu):

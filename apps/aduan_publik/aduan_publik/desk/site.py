@@ -46,6 +46,18 @@ class DeskSite(UnfoldAdminSite):
             return HttpResponseRedirect(opd_queue_url(actor.opd_id))
         return super().index(request, extra_context)
 
+    def get_urls(self) -> list[Any]:
+        from django.urls import path
+
+        from . import reports
+
+        own = [
+            path("laporan/", self.admin_view(lambda r: reports.reports_page(self, r)), name="aduan_publik_reports"),
+            path("laporan/unduh.<slug:fmt>", self.admin_view(lambda r, fmt: reports.report_download(self, r, fmt)),
+                 name="aduan_publik_report_download"),
+        ]
+        return own + super().get_urls()
+
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         if request.method == "GET" and REDIRECT_FIELD_NAME not in request.GET:
             # unfold's login template drops the admin's hidden "next" field; without it Django sends

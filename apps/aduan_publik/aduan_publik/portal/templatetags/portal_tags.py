@@ -1,38 +1,35 @@
-"""Template filters of the portal."""
+"""Template filters of the portal: thin wrappers over the figures' Indonesian formatting."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
-from ..stats import as_duration
+from ... import figures
 
 register = template.Library()
 
 
 @register.filter
 def duration(value: Any) -> str:
-    """A mean duration in words a resident reads at a glance: "2 hari 4 jam", "35 menit"."""
-    span = as_duration(value)
-    if span is None:
-        return "–"
-    minutes = int(span.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        parts = [ngettext("%(n)d hari", "%(n)d hari", days) % {"n": days}]
-        if hours:
-            parts.append(ngettext("%(n)d jam", "%(n)d jam", hours) % {"n": hours})
-        return " ".join(parts)
-    if hours:
-        return ngettext("%(n)d jam", "%(n)d jam", hours) % {"n": hours}
-    return ngettext("%(n)d menit", "%(n)d menit", max(mins, 1)) % {"n": max(mins, 1)} if minutes else _("< 1 menit")
+    """A duration in words a resident reads at a glance: "2 hari 4 jam", "35 menit"."""
+    return figures.fmt_duration(value)
 
 
 @register.filter
 def percent(value: Any) -> str:
-    return "–" if value is None else f"{number_format(value, 1)}%"
+    """A percentage as :mod:`aduan_publik.figures` rounds and writes it: "66,7%"."""
+    return figures.fmt_pct(value)
+
+
+@register.filter
+def number(value: Any) -> str:
+    """An integer with Indonesian thousands: "1.234"."""
+    return figures.fmt_int(value)
+
+
+@register.filter
+def decimal1(value: Any) -> str:
+    """One decimal, Indonesian: "4,3"."""
+    return figures.fmt_decimal(value)

@@ -10,19 +10,21 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ... import figures
 from ...models import Complaint
 from ...workflow import WorkflowError
-from .. import abuse, selectors, services, stats
+from .. import abuse, selectors, services
 from ..forms import MAX_FILES, ComplaintForm
 from ._common import grant, receipt, remember_receipt
 
 FORM_TEMPLATE = "portal/complaint_form.html"
+HOME_FIGURES = ("total", "selesai", "in_process", "median_first_response")
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    figures = stats.public_figures()
+    totals = figures.totals()
     return render(request, "portal/home.html", {
-        "totals": figures["totals"],
+        "items": figures.labelled(totals, HOME_FIGURES), "headline": figures.headline(totals),
         "latest": selectors.public_complaints().order_by("-received_at")[:5],
         "verify_days": settings.ADUAN["deadlines"]["verify_working_days"],
     })

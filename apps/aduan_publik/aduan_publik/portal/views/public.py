@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from ... import figures
+from ...selectors import trends
 from ...views.files import serve_attachment
 from .. import selectors, stats
 from ..forms import PublicFilterForm
@@ -25,7 +27,15 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
     query.pop("hal", None)
     return render(request, "portal/public_list.html", {
         "form": form, "page": page, "query": query.urlencode(), "status_class": status_class,
+        "city_figures": _city_figures(filters.get("status", "")),
     })
+
+
+def _city_figures(status: str) -> list[figures.Figure]:
+    """The statistics' figure for a status filter: the list shows only public complaints, so the page
+    also states the city's count with the same label and number as the statistics page."""
+    key = figures.STATUS_FIGURE.get(status)
+    return figures.labelled(figures.totals(), (key,)) if key else []
 
 
 def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
@@ -45,8 +55,17 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 def statistics(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("tahun", "")
     year_value = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
-    return render(request, "portal/statistics.html", {"figures": stats.public_figures(year_value),
-                                                      "year": year_value})
+    found = stats.public_figures(year_value)
+    labels = {row["channel"]: row["label"] for row in found["per_channel"]}
+    return render(request, "portal/statistics.html", {
+        "figures": found, "year": year_value,
+        "items": figures.labelled(found["totals"]), "headline": figures.headline(found["totals"]),
+        "league": trends.league(found["per_opd"], sort=request.GET.get("urut", ""),
+                                direction=request.GET.get("arah", "")),
+        "keep": f"tahun={year_value}" if year_value else "",
+        "charts": trends.charts(found["period"], channel_labels=labels, opd_rows=found["per_opd"],
+                                channel_rows=found["per_channel"]),
+    })
 
 
 def status_class(status: str) -> str:

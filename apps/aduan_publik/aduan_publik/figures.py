@@ -1,0 +1,327 @@
+"""Every figure the hub publishes, defined once: the desk dashboard, the portal's home, statistics
+and public list, the CSV export and the monthly reports all read their numbers here.
+
+Definitions (``docs/figures.md`` states them for readers):
+
+* **Which complaints count** (:func:`counted`): everything received except *archived* ones (spam,
+  unclear, general suggestions) and merged duplicates (their original counts). *Rahasia* complaints
+  count — a total reveals nothing of them — but are never listed publicly. *Bukan wewenang* ones
+  count: they were received and answered by forwarding; they are a figure of their own.
+* **Status groups** partition the counted complaints: menunggu verifikasi (received, postponed),
+  dalam proses (disposed, in progress, returned by an OPD), menunggu tanggapan pelapor (answered),
+  selesai (closed), bukan wewenang. *Ditindaklanjuti* = an OPD published a follow-up.
+* **Times** all start when the complaint was *received* (what the resident waits): verification
+  (→ verified), first response (→ first OPD response), completion (→ closed). Per OPD, response
+  runs from the disposition to the OPD's first reaction (accepted or answered), answer to answered.
+* **Percentages** are over the counted complaints (per OPD: over its dispositions, cancelled ones
+  left out), rounded **half up to one decimal** with exact decimal arithmetic: 2/3 is 66,7%.
+* **Formatting** is Indonesian on every surface: ``1.234``, ``66,7%``, ``2 hari 4 jam``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    CharField,
+    Count,
+    DurationField,
+    Expression,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Complaint, Disposition
+
+S = Complaint.Status
+D = Disposition.State
+
+WAITING = (S.RECEIVED, S.POSTPONED)
+IN_PROCESS = (S.DISPOSED, S.IN_PROGRESS, S.RETURNED)
+AWAITING_REPORTER = (S.ANSWERED,)
+#: the status filter of the public list → the figure with the same label
+STATUS_FIGURE: dict[str, str] = {S.CLOSED: "selesai", S.NOT_AUTHORITY: "not_authority", S.ANSWERED: "awaiting_reporter"}
+
+
+# ---- which complaints count, and over which period ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    """Complaints received in ``[start, end)``; ``None`` on either side is open."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def filter(self, qs: QuerySet[Any], field: str = "received_at") -> QuerySet[Any]:
+        if self.start is not None:
+            qs = qs.filter(**{f"{field}__gte": self.start})
+        if self.end is not None:
+            qs = qs.filter(**{f"{field}__lt": self.end})
+        return qs
+
+
+ALL_TIME = Period()
+
+
+def year_period(year: int) -> Period:
+    tz = timezone.get_current_timezone()
+    return Period(datetime(year, 1, 1, tzinfo=tz), datetime(year + 1, 1, 1, tzinfo=tz))
+
+
+def month_period(year: int, month: int) -> Period:
+    tz = timezone.get_current_timezone()
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=tz)
+    return Period(datetime(year, month, 1, tzinfo=tz), end)
+
+
+def counted_q(prefix: str = "") -> Q:
+    """The rule of which complaints count, for a query over complaints (or through ``prefix``)."""
+    return ~Q(**{f"{prefix}status": S.ARCHIVED}) & Q(**{f"{prefix}duplicate_of__isnull": True})
+
+
+def counted(period: Period = ALL_TIME, *, opd_id: int | None = None) -> QuerySet[Complaint]:
+    """The complaints every figure counts; ``opd_id`` keeps those ever disposed to that OPD."""
+    qs = period.filter(Complaint.objects.filter(counted_q()))
+    if opd_id is not None:
+        qs = qs.filter(pk__in=Disposition.objects.filter(opd_id=opd_id).exclude(state=D.CANCELLED)
+                       .values("complaint_id"))
+    return qs
+
+
+def is_counted(complaint: Complaint) -> bool:
+    """The same rule as :func:`counted` for one complaint already in memory (the CSV export)."""
+    return complaint.status != S.ARCHIVED and complaint.duplicate_of_id is None
+
+
+# ---- spans, medians, percentages --------------------------------------------------------------
+
+
+def span(end: str, start: str) -> Expression:
+    return ExpressionWrapper(F(end) - F(start), output_field=DurationField())
+
+
+#: complaint times: every one runs from the moment the complaint was received
+TIMES = {
+    "verify": ("verified_at", "received_at"),
+    "first_response": ("first_response_at", "received_at"),
+    "close": ("closed_at", "received_at"),
+}
+OPD_RESPONSE = ExpressionWrapper(Coalesce("accepted_at", "answered_at") - F("created_at"),
+                                 output_field=DurationField())
+OPD_ANSWER = ExpressionWrapper(F("answered_at") - F("created_at"), output_field=DurationField())
+
+
+def as_duration(value: Any) -> timedelta | None:
+    """Some databases return a mean duration as microseconds; normalise to a timedelta."""
+    if value is None or isinstance(value, timedelta):
+        return value
+    return timedelta(microseconds=float(value))
+
+
+def medians(qs: QuerySet[Any], *, of: Expression, group: str | None = None) -> dict[Any, timedelta]:
+    """Median of ``of`` over ``qs`` per value of ``group`` (the one key ``""`` without a group).
+
+    A window function ranks the rows per group, so one query returns only the middle rows.
+    """
+    partition = [F(group)] if group else []
+    ranked = (qs.annotate(span=of).filter(span__isnull=False)
+              .annotate(g=F(group) if group else Value("", output_field=CharField()),
+                        rn=Window(RowNumber(), partition_by=partition, order_by=F("span").asc()),
+                        n=Window(Count("pk"), partition_by=partition)))
+    # The middle row (odd n) or the two middle rows (even n); integer division in SQL.
+    middle = ranked.filter(Q(rn=(F("n") + 1) / 2) | Q(rn=F("n") / 2 + 1)).values_list("g", "span")
+    found: dict[Any, list[timedelta]] = {}
+    for key, value in middle:
+        found.setdefault(key, []).append(as_duration(value) or timedelta())
+    return {key: sum(values, timedelta()) / len(values) for key, values in found.items()}
+
+
+def percent(part: int | None, whole: int | None) -> Decimal | None:
+    """``part`` of ``whole`` in percent, rounded half up to one decimal (``None`` without a whole)."""
+    if not whole:
+        return None
+    return (Decimal(100 * (part or 0)) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# ---- the queries -----------------------------------------------------------------------------
+
+
+def _complaint_aggregates() -> dict[str, Any]:
+    return {
+        "total": Count("pk"),
+        "waiting": Count("pk", filter=Q(status__in=WAITING)),
+        "in_process": Count("pk", filter=Q(status__in=IN_PROCESS)),
+        "awaiting_reporter": Count("pk", filter=Q(status__in=AWAITING_REPORTER)),
+        "selesai": Count("pk", filter=Q(status=S.CLOSED)),
+        "not_authority": Count("pk", filter=Q(status=S.NOT_AUTHORITY)),
+        "followed_up": Count("pk", filter=Q(answered_at__isnull=False)),
+        "secret": Count("pk", filter=Q(is_secret=True)),
+        "rated": Count("rating"),
+        "avg_rating": Avg("rating"),
+        **{f"avg_{name}": Avg(span(*cols)) for name, cols in TIMES.items()},
+    }
+
+
+def _finish(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("selesai", "followed_up", "in_process"):
+        row[f"pct_{key}"] = percent(row[key], row["total"])
+    for name in TIMES:
+        row[f"avg_{name}"] = as_duration(row[f"avg_{name}"])
+    return row
+
+
+def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str, Any]:
+    """The city's (or one OPD's) headline figures: counts per status group, %, mean and median times."""
+    qs = counted(period, opd_id=opd_id)
+    row = _finish(qs.aggregate(**_complaint_aggregates()))
+    for name, cols in TIMES.items():
+        row[f"median_{name}"] = medians(qs, of=span(*cols)).get("")
+    return row
+
+
+def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
+    """The same figures per channel, busiest first."""
+    qs = counted(period)
+    grouped = qs.values("channel").annotate(**_complaint_aggregates()).order_by("channel")
+    rows = sorted((_finish(dict(row)) for row in grouped), key=lambda row: -row["total"])
+    found = {name: medians(qs, of=span(*cols), group="channel") for name, cols in TIMES.items()}
+    for row in rows:
+        for name in TIMES:
+            row[f"median_{name}"] = found[name].get(row["channel"])
+    return rows
+
+
+def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
+    """The OPD league table: dispositions of counted complaints, cancelled ones left out.
+
+    Completion = answered / dispositions; on time = answered by the completion deadline / answered;
+    satisfaction = mean rating of the complaints (1-5) the OPD worked on.
+    """
+    qs = Disposition.objects.filter(counted_q("complaint__")).exclude(state=D.CANCELLED)
+    qs = period.filter(qs, "complaint__received_at")
+    if opd_id is not None:
+        qs = qs.filter(opd_id=opd_id)
+    now = timezone.now()
+    on_time = Q(answered_at__isnull=False) & (Q(complete_due__isnull=True) | Q(answered_at__lte=F("complete_due")))
+    rows: list[dict[str, Any]] = [dict(r) for r in qs.values("opd_id", "opd__name", "opd__code").annotate(
+        total=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        on_time=Count("pk", filter=on_time), returned=Count("pk", filter=Q(state=D.RETURNED)),
+        open=Count("pk", filter=Q(state__in=(D.PENDING, D.ACCEPTED))),
+        overdue=Count("pk", filter=Q(state=D.PENDING, respond_due__lt=now)
+                      | Q(state__in=(D.PENDING, D.ACCEPTED), complete_due__lt=now)),
+        rated=Count("complaint__rating"), avg_rating=Avg("complaint__rating"),
+        avg_response=Avg(OPD_RESPONSE), avg_answer=Avg(OPD_ANSWER),
+    ).order_by("opd__name")]
+    median_response = medians(qs, of=OPD_RESPONSE, group="opd_id")
+    median_answer = medians(qs, of=OPD_ANSWER, group="opd_id")
+    for row in rows:
+        row["pct_answered"] = percent(row["answered"], row["total"])
+        row["pct_on_time"] = percent(row["on_time"], row["answered"])
+        row["avg_rating"] = one_decimal(row["avg_rating"])
+        row["avg_response"], row["avg_answer"] = as_duration(row["avg_response"]), as_duration(row["avg_answer"])
+        row["median_response"] = median_response.get(row["opd_id"])
+        row["median_answer"] = median_answer.get(row["opd_id"])
+    return rows
+
+
+def one_decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# ---- Indonesian formatting --------------------------------------------------------------------
+
+
+def fmt_int(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}".replace(",", ".")
+
+
+def fmt_decimal(value: Decimal | float | None) -> str:
+    if value is None:
+        return "–"
+    whole, _dot, frac = f"{Decimal(str(value)):.1f}".partition(".")
+    return f"{fmt_int(int(whole))},{frac}" if not whole.startswith("-") else f"-{fmt_int(-int(whole))},{frac}"
+
+
+def fmt_pct(value: Decimal | None) -> str:
+    return "–" if value is None else f"{fmt_decimal(value)}%"
+
+
+def fmt_duration(value: Any) -> str:
+    """A duration as people read it: «2 hari 4 jam», «3 jam 20 menit», «45 menit»."""
+    found = as_duration(value)
+    if found is None:
+        return "–"
+    minutes = int(found.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return str(_("%(d)d hari %(h)d jam") % {"d": days, "h": hours})
+    if hours:
+        return str(_("%(h)d jam %(m)d menit") % {"h": hours, "m": mins})
+    return str(_("%(m)d menit") % {"m": mins})
+
+
+def fmt_count_pct(count: int | None, pct: Decimal | None) -> str:
+    return f"{fmt_int(count)} ({fmt_pct(pct)})"
+
+
+# ---- labelled figures: the same label shows the same text everywhere ------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    value: str
+
+
+LABELS = {
+    "total": _("Aduan masuk"),
+    "selesai": _("Selesai"),
+    "followed_up": _("Ditindaklanjuti"),
+    "in_process": _("Dalam proses"),
+    "waiting": _("Menunggu verifikasi"),
+    "awaiting_reporter": _("Menunggu tanggapan pelapor"),
+    "not_authority": _("Bukan wewenang"),
+    "median_verify": _("Median waktu verifikasi"),
+    "avg_verify": _("Rata-rata waktu verifikasi"),
+    "median_first_response": _("Median respons pertama"),
+    "avg_first_response": _("Rata-rata respons pertama"),
+    "median_close": _("Median waktu hingga selesai"),
+    "avg_close": _("Rata-rata waktu hingga selesai"),
+    "avg_rating": _("Rata-rata penilaian pelapor"),
+}
+
+
+def figure_value(key: str, row: dict[str, Any]) -> str:
+    """The text of one figure from a :func:`totals` row."""
+    if key in ("selesai", "followed_up", "in_process"):
+        return fmt_count_pct(row[key], row[f"pct_{key}"])
+    if key.startswith(("median_", "avg_")) and key != "avg_rating":
+        return fmt_duration(row[key])
+    if key == "avg_rating":
+        return fmt_decimal(one_decimal(row[key]))
+    return fmt_int(row[key])
+
+
+def labelled(row: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[Figure]:
+    """Figures ready to show, in the order of ``keys`` (all of :data:`LABELS` by default)."""
+    return [Figure(key, str(LABELS[key]), figure_value(key, row)) for key in (keys or tuple(LABELS))]
+
+
+def headline(row: dict[str, Any]) -> str:
+    """The seeds' headline: «942 laporan, 904 selesai = 96,0%»."""
+    return str(_("%(n)s laporan, %(m)s selesai = %(p)s") % {
+        "n": fmt_int(row["total"]), "m": fmt_int(row["selesai"]), "p": fmt_pct(row["pct_selesai"])})
