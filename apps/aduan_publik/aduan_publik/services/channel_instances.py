@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -35,8 +36,11 @@ def _schema(channel: str) -> tuple[Setting, ...]:
 
 
 def _merge(schema: tuple[Setting, ...], values: Mapping[str, Any], plain: dict[str, Any],
-           hidden: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """New (settings, secrets, changed names): an empty secret keeps the stored one."""
+           hidden: dict[str, Any], enabled: bool) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """New (settings, secrets, changed names): an empty secret keeps the stored one.
+
+    Required settings are required of an *enabled* instance: a disabled one may be a draft.
+    """
     new_plain, new_hidden, changed = dict(plain), dict(hidden), []
     for item in schema:
         given = str(values.get(item.name) or "").strip()
@@ -52,9 +56,49 @@ def _merge(schema: tuple[Setting, ...], values: Mapping[str, Any], plain: dict[s
             changed.append(item.name)
     missing = [str(s.label or s.name) for s in schema
                if s.required and not (new_hidden if s.secret else new_plain).get(s.name)]
-    if missing:
-        raise WorkflowError(_("Pengaturan wajib belum diisi: %(keys)s.") % {"keys": ", ".join(missing)})
+    if missing and enabled:
+        raise WorkflowError(_("Pengaturan wajib belum diisi: %(keys)s. Isi, atau simpan sebagai nonaktif.")
+                            % {"keys": ", ".join(missing)})
     return new_plain, new_hidden, changed
+
+
+@dataclass
+class _Draft:
+    row: ChannelInstance
+    plain: dict[str, Any]
+    hidden: dict[str, Any]
+    changed: list[str]
+
+
+def _prepare(instance: ChannelInstance | None, *, channel: str, key: str, name: str, enabled: bool,
+             is_default: bool, values: Mapping[str, Any], lock: bool) -> _Draft:
+    """Check everything and compute the new values; writes nothing (WorkflowError when refused)."""
+    if not re.match(INSTANCE_KEY_RE, key or ""):
+        raise WorkflowError(_("Kode instans hanya boleh huruf kecil, angka, '-' atau '_' (maks. 32)."))
+    if not (name or "").strip():
+        raise WorkflowError(_("Nama kanal wajib diisi."))
+    rows = ChannelInstance.objects.select_for_update() if lock else ChannelInstance.objects
+    row = rows.get(pk=instance.pk) if instance is not None and instance.pk else ChannelInstance()
+    if row.pk and row.channel != channel:
+        raise WorkflowError(_("Jenis kanal tidak dapat diubah; buat kanal baru."))
+    if ChannelInstance.objects.filter(channel=channel, key=key).exclude(pk=row.pk).exists():
+        raise WorkflowError(_("Kode %(k)s sudah dipakai kanal %(c)s lain.") % {"k": key, "c": channel})
+    if is_default and ChannelInstance.objects.filter(channel=channel, is_default=True).exclude(pk=row.pk).exists():
+        raise WorkflowError(_("Kanal %(c)s sudah punya instans bawaan; lepaskan dulu tandanya di sana.")
+                            % {"c": channel})
+    try:
+        hidden = secrets.decrypt(row.secrets)
+    except secrets.SecretsUnreadable as exc:
+        raise WorkflowError(str(exc)) from exc
+    plain, hidden, changed = _merge(_schema(channel), values, dict(row.settings or {}), hidden, enabled)
+    return _Draft(row, plain, hidden, changed)
+
+
+def channel_instance_validate(*, instance: ChannelInstance | None, channel: str, key: str, name: str,
+                              enabled: bool, is_default: bool, values: Mapping[str, Any]) -> None:
+    """What :func:`channel_instance_save` would refuse, without writing (for the desk form's errors)."""
+    _prepare(instance, channel=channel, key=key, name=name, enabled=enabled, is_default=is_default,
+             values=values, lock=False)
 
 
 @transaction.atomic
@@ -63,33 +107,19 @@ def channel_instance_save(*, instance: ChannelInstance | None, by: Any, channel:
     """Create or change a channel instance; ``values`` holds the schema's settings by name.
 
     Refused with nothing changed (:class:`WorkflowError`): an uninstalled type, a bad or taken
-    key, a required setting left empty, a second default. Secrets given empty keep their value.
+    key, a required setting of an enabled instance left empty, a second default. Secrets given
+    empty keep their value. The audit event names what changed, never a value.
     """
-    if not re.match(INSTANCE_KEY_RE, key or ""):
-        raise WorkflowError(_("Kode instans hanya boleh huruf kecil, angka, '-' atau '_' (maks. 32)."))
-    if not (name or "").strip():
-        raise WorkflowError(_("Nama kanal wajib diisi."))
-    row = ChannelInstance.objects.select_for_update().get(pk=instance.pk) if instance else ChannelInstance()
-    if row.pk and row.channel != channel:
-        raise WorkflowError(_("Jenis kanal tidak dapat diubah; buat kanal baru."))
-    taken = ChannelInstance.objects.filter(channel=channel, key=key).exclude(pk=row.pk)
-    if taken.exists():
-        raise WorkflowError(_("Kode %(k)s sudah dipakai kanal %(c)s lain.") % {"k": key, "c": channel})
-    other_default = ChannelInstance.objects.filter(channel=channel, is_default=True).exclude(pk=row.pk)
-    if is_default and other_default.exists():
-        raise WorkflowError(_("Kanal %(c)s sudah punya instans bawaan; lepaskan dulu tandanya di sana.")
-                            % {"c": channel})
-    hidden = secrets.decrypt(row.secrets) if row.secrets else {}
-    plain, hidden, changed = _merge(_schema(channel), values, dict(row.settings or {}), hidden)
-    created = row.pk is None
+    draft = _prepare(instance, channel=channel, key=key, name=name, enabled=enabled, is_default=is_default,
+                     values=values, lock=True)
+    row, changed, created = draft.row, draft.changed, draft.row.pk is None
     for attr, value in (("key", key), ("name", name.strip()), ("enabled", enabled), ("is_default", is_default)):
         if getattr(row, attr) != value:
             changed.append(attr)
         setattr(row, attr, value)
-    row.channel, row.settings, row.secrets = channel, plain, secrets.encrypt(hidden)
+    row.channel, row.settings, row.secrets = channel, draft.plain, secrets.encrypt(draft.hidden)
     row.save()
-    verb = "channel_created" if created else "channel_changed"
-    event_record(complaint=None, by=by, verb=verb,
+    event_record(complaint=None, by=by, verb="channel_created" if created else "channel_changed",
                  summary=_("Kanal %(n)s (%(c)s/%(k)s) disimpan.") % {"n": row.name, "c": channel, "k": key},
                  data={"channel": channel, "key": key, "changed": sorted(set(changed))})
     transaction.on_commit(forget)
