@@ -122,7 +122,8 @@ def channel_instance_save(*, instance: ChannelInstance | None, by: Any, channel:
     event_record(complaint=None, by=by, verb="channel_created" if created else "channel_changed",
                  summary=_("Kanal %(n)s (%(c)s/%(k)s) disimpan.") % {"n": row.name, "c": channel, "k": key},
                  data={"channel": channel, "key": key, "changed": sorted(set(changed))})
-    transaction.on_commit(forget)
+    forget()  # this transaction reads its own write at once...
+    transaction.on_commit(forget)  # ...and a snapshot another thread took meanwhile is dropped on commit
     return row
 
 
@@ -173,5 +174,6 @@ def channel_keys_rotate(*, keys: list[str]) -> int:
         row.secrets = secrets.rotate(row.secrets, keys)
         row.save(update_fields=["secrets"])
         count += 1
+    forget()
     transaction.on_commit(forget)
     return count
