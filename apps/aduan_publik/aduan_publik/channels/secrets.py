@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 class SecretsUnreadable(ValueError):
@@ -62,7 +63,7 @@ def decrypt(token: str, keys: list[str] | None = None) -> dict[str, Any]:
     try:
         data = json.loads(_ring(keys).decrypt(token.encode()))
     except (InvalidToken, ValueError) as exc:
-        raise SecretsUnreadable("rahasia kanal tidak dapat dibuka dengan kunci situs (channel_keys)") from exc
+        raise SecretsUnreadable(_("Rahasia kanal tidak dapat dibuka dengan kunci situs (channel_keys).")) from exc
     return data if isinstance(data, dict) else {}
 
 
@@ -73,7 +74,7 @@ def rotate(token: str, keys: list[str]) -> str:
     try:
         return _ring(keys).rotate(token.encode()).decode()
     except InvalidToken as exc:
-        raise SecretsUnreadable("rahasia kanal tidak dapat dibuka dengan kunci situs (channel_keys)") from exc
+        raise SecretsUnreadable(_("Rahasia kanal tidak dapat dibuka dengan kunci situs (channel_keys).")) from exc
 
 
 IMPORTED_KEY = "utama"  # the key of an instance imported from site_config.json
