@@ -152,3 +152,30 @@ def test_site_config_channels_become_default_documents_on_import(settings):
     assert row["channel"] == "whatsapp" and row["key"] == "utama" and row["is_default"]
     assert row["settings"] == {"phone_number_id": WA["phone_number_id"], "graph_version": "v23.0"}
     assert secrets.decrypt(row["secrets"]) == {k: WA[k] for k in ("access_token", "app_secret", "verify_token")}
+
+
+def test_the_migration_imports_site_config_channels_once(settings):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("aduan_publik.migrations.0005_chandoc_channel_instances")
+    settings.ADUAN = {**settings.ADUAN, "channels": {"whatsapp": WA}}
+    migration.import_site_channels(apps, None)
+    migration.import_site_channels(apps, None)  # migrating again adds nothing
+    row = ChannelInstance.objects.get()
+    assert (row.channel, row.key, row.is_default, row.enabled) == ("whatsapp", "utama", True, True)
+    assert TOKEN not in _raw_secrets(row.pk)
+    assert get_channel("whatsapp", instance="utama").config() == WA
+
+
+def test_system_check_reports_secrets_the_site_cannot_open(settings):
+    from aduan_publik.checks import channel_documents_usable
+    from aduan_publik.selectors.channel_instances import forget
+
+    save()
+    assert channel_documents_usable(None) == []
+    settings.ADUAN = {**settings.ADUAN, "channel_keys": [secrets.new_key()]}
+    forget()
+    [warning] = channel_documents_usable(None)
+    assert warning.id == "aduan_publik.W002" and "whatsapp/utama" in warning.msg

@@ -96,6 +96,12 @@ def instance_get(channel: str, key: str = "") -> Resolved | None:
     return snap.defaults.get(channel)
 
 
+def instances_enabled() -> list[Resolved]:
+    """Every enabled Channel document, by type and key."""
+    snap = _load()
+    return [snap.by_key[k] for k in sorted(snap.by_key) if snap.by_key[k].enabled]
+
+
 def instances_exist(channel: str) -> bool:
     """Whether the site has any Channel document of type ``channel``."""
     return any(c == channel for c, _k in _load().by_key)
