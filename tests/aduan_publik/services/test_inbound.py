@@ -102,11 +102,11 @@ def test_crash_of_one_item_keeps_the_others_retries_it_and_finally_fails(fake, m
 
 
 def test_crash_outside_the_items_rolls_back_and_counts(fake, monkeypatch):
-    def broken(_name):
+    def broken(*_args, **_kwargs):
         raise RuntimeError("registry down")
 
+    event = _store()  # stored first: the crash is in processing
     monkeypatch.setattr(inbound_service, "get_channel", broken)
-    event = _store()
     with pytest.raises(RuntimeError):
         inbound_event_process(event_id=event.pk)
     event.refresh_from_db()

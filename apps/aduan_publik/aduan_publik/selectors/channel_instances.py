@@ -102,11 +102,6 @@ def instances_enabled() -> list[Resolved]:
     return [snap.by_key[k] for k in sorted(snap.by_key) if snap.by_key[k].enabled]
 
 
-def instances_exist(channel: str) -> bool:
-    """Whether the site has any Channel document of type ``channel``."""
-    return any(c == channel for c, _k in _load().by_key)
-
-
 def instance_config(channel: str, key: str = "") -> dict[str, Any]:
     """The settings ``Channel.config()`` returns for ``channel``'s instance ``key``, a copy.
 
