@@ -137,8 +137,8 @@ class InboundEventAdmin(ReadOnlyMixin, ModelAdmin):
     list_filter = ("state", "channel", "channel_instance", ProblemItemsFilter)
     search_fields = ("dedupe_key", "reason")
     exclude = ("body", "problems")
-    readonly_fields = ("channel", "channel_instance", "dedupe_key", "state", "reason", "attempts", "received_at", "processed_at",
-                       "headers", "query", "form", "body_text",
+    readonly_fields = ("channel", "channel_instance", "dedupe_key", "state", "reason", "attempts", "received_at",
+                       "processed_at", "headers", "query", "form", "body_text",
                        "problem_items")
     actions = ("process_again",)
 
