@@ -232,6 +232,9 @@ ADUAN: dict[str, Any] = {
         "digest_hour": 7,
         **SITE_CONFIG.get("notify", {}),
     },
+    # Fernet keys for the Channel documents' secrets, newest first (aduan_publik.channels.secrets);
+    # `aduan new-site` writes one, `aduan --site NAME rotate_channel_key` replaces it.
+    "channel_keys": SITE_CONFIG.get("channel_keys", []),
 }
 
 # Portal rate limits per site, e.g. {"submit_ip": "20/h"} (see aduan_publik/portal/abuse.py).

@@ -14,8 +14,11 @@ def _clean_redis():
     """Each test starts with an empty test Redis database (db 9 unless ADUAN_REDIS_URL says else)."""
     import django_rq
 
+    from aduan_publik.selectors.channel_instances import forget
+
     conn = django_rq.get_connection("default")
     conn.flushdb()
+    forget()  # no Channel document snapshot from an earlier (rolled back) test
     yield
 
 

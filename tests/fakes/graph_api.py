@@ -53,6 +53,7 @@ class FakeGraphAPI:
         self.media: dict[str, tuple[bytes, str]] = {}
         self.media_errors: dict[str, Reply] = {}
         self.uploads: dict[str, dict[str, Any]] = {}  # media id → the upload's multipart fields
+        self.phone_numbers: dict[str, dict[str, Any]] = {}  # phone-number id → its record (GET /{id})
         self._script: deque[Reply | str] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -110,6 +111,11 @@ class FakeGraphAPI:
     def add_media(self, media_id: str, content: bytes, mime_type: str) -> None:
         self.media[media_id] = (content, mime_type)
 
+    def add_phone_number(self, phone_number_id: str, display: str, name: str = "Pemkot Uji") -> None:
+        """A business number ``GET /{version}/{phone_number_id}`` answers for (a connection check)."""
+        self.phone_numbers[phone_number_id] = {"id": phone_number_id, "display_phone_number": display,
+                                               "verified_name": name, "quality_rating": "GREEN"}
+
     def fail_media(self, media_id: str, reply: Reply) -> None:
         self.media_errors[media_id] = reply
 
@@ -148,7 +154,10 @@ class FakeGraphAPI:
         if method == "GET" and path.startswith("/download/"):
             return self._download(path.rsplit("/", 1)[-1])
         if method == "GET" and path.startswith(f"/{self.version}/"):
-            return self._media_info(path.rsplit("/", 1)[-1])
+            last = path.split("?", 1)[0].rsplit("/", 1)[-1]
+            if last in self.phone_numbers:
+                return Reply(body=self.phone_numbers[last])
+            return self._media_info(last)
         return self.error(100, status=404, message="Unknown path")
 
     def _send(self, payload: dict[str, Any]) -> Reply:

@@ -28,6 +28,27 @@ def channels_configured(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
     return problems
 
 
+@register()
+def channel_documents_usable(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Report an enabled Channel document whose secrets the site's keys cannot open, or whose
+    type is no longer installed (its webhook then answers 404)."""
+    from .channels.registry import all_channels
+    from .selectors.channel_instances import instances_enabled
+
+    installed = all_channels()
+    problems: list[CheckMessage] = []
+    for found in instances_enabled():
+        where = f"{found.channel}/{found.key}"
+        if found.problem:
+            problems.append(Warning(f"channel instance {where}: {found.problem}", id="aduan_publik.W002",
+                                    hint="restore the old key in channel_keys (site_config.json), or enter the "
+                                         "secrets again in the desk"))
+        elif found.channel not in installed:
+            problems.append(Warning(f"channel instance {where}: channel type {found.channel!r} is not installed",
+                                    id="aduan_publik.W003", hint="install its plugin, or disable the instance"))
+    return problems
+
+
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]", "0.0.0.0"})  # noqa: S104 (names, not a bind)
 
 
@@ -43,7 +64,9 @@ def public_address_configured(app_configs: Any, **kwargs: Any) -> list[CheckMess
     from django.http.request import validate_host
     from django.utils.translation import gettext as _
 
-    if not any(settings.ADUAN.get("channels", {}).values()):
+    from .selectors.channel_instances import instances_enabled
+
+    if not any(settings.ADUAN.get("channels", {}).values()) and not instances_enabled():
         return []
     hint = _("atur site_url dan allowed_hosts di site_config.json (lihat docs/whatsapp.md)")
     url = urlsplit(str(settings.SITE_URL))

@@ -253,8 +253,11 @@ def fetch_attachment(message_id: int, media_id: str, filename: str) -> None:
 def channel_event(channel: str, event_id: int) -> None:
     """Hand one audit event to a status-syncing channel (e.g. push a follow-up to SP4N-LAPOR!)."""
     from .channels.registry import get_channel
+    from .models import Event
 
-    get_channel(channel).on_event(event_id)
+    # The complaint's own channel instance (which LAPOR! account, which number) mirrors it.
+    instance = Event.objects.filter(pk=event_id).values_list("complaint__channel_instance", flat=True).first()
+    get_channel(channel, instance=instance or "").on_event(event_id)
 
 
 def run_deadline_sweep() -> None:

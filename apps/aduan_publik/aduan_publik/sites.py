@@ -7,6 +7,7 @@ configured. A *bench* is the folder holding ``config/`` and ``sites/`` (like a F
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -119,6 +120,8 @@ def new_site_config(
         "deadlines": dict(DEFAULT_DEADLINES),
         "extra_days_off": [],
         "channels": {},
+        # The Fernet key of the Channel documents' secrets (32 random bytes, url-safe base64).
+        "channel_keys": [base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()],
     }
     if site_url:
         config.update(public_address(site_url))

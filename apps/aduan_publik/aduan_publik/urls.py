@@ -22,6 +22,9 @@ urlpatterns = [
     path("export/aduan.csv", exports.complaints_csv, name="export_complaints"),
     # With or without the trailing slash: providers' forms and admins write it both ways.
     re_path(r"^channels/(?P<name>[-a-zA-Z0-9_]+)/webhook/?$", webhooks.channel_webhook, name="channel_webhook"),
+    # One URL per channel instance (a second WhatsApp number, another Page): its own settings.
+    re_path(r"^channels/(?P<name>[-a-zA-Z0-9_]+)/(?P<instance>[a-z0-9][-a-z0-9_]{0,31})/webhook/?$",
+            webhooks.channel_webhook, name="channel_instance_webhook"),
     *_channel_urls(),
     path("", include("aduan_publik.portal.urls")),
 ]

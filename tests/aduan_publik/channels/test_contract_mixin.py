@@ -105,3 +105,57 @@ def test_mixin_passes_the_sloppy_channel_where_it_is_right(sloppy):
     result = sloppy.channel().send(OutboundMessage(message_id=1, to=ContactRef(address="x"), text="t",
                                                    tracking_number="A"))
     assert result.state == "delivered"
+
+
+CONNECTS_ANYWAY = '''
+"""A channel whose connection check lies or breaks the contract."""
+from aduan_publik.channels.base import Channel, ConnectionCheck, Setting
+
+
+class LiarChannel(Channel):
+    """Says it is connected without its settings; declares a setting twice."""
+    name = "liar"
+    label = "Liar"
+    required_settings = ("api_key",)
+    settings_schema = (Setting("api_key", "Kunci", secret=True), Setting("api_key", "Lagi"))
+
+    def check_connection(self):
+        """Always fine."""
+        return ConnectionCheck(ok=True, detail="oke")
+
+
+class CrashChannel(Channel):
+    """Its check raises instead of reporting."""
+    name = "crash"
+    label = "Crash"
+
+    def check_connection(self):
+        """Raises."""
+        raise RuntimeError("boom")
+'''
+
+
+class LiarContract(ChannelContractTests):
+    channel_name = "liar"
+
+
+class CrashContract(ChannelContractTests):
+    channel_name = "crash"
+
+
+@pytest.fixture
+def liars(tmp_path, db):
+    with installed_channels(tmp_path, {"liar": "plugin_liar:LiarChannel", "crash": "plugin_liar:CrashChannel"},
+                            modules={"plugin_liar": CONNECTS_ANYWAY}):
+        yield LiarContract(), CrashContract()
+
+
+def test_mixin_catches_a_connection_check_that_lies_or_raises(liars):
+    liar, crash = liars
+    with pytest.raises(AssertionError, match="cannot be connected"):
+        liar.test_contract_check_connection_reports()
+    with pytest.raises(AssertionError, match="declared twice"):
+        liar.test_contract_settings_schema()
+    with pytest.raises(RuntimeError):
+        crash.test_contract_check_connection_reports()
+    crash.test_contract_settings_schema()  # no settings at all is a valid schema

@@ -102,7 +102,7 @@ def test_crash_of_one_item_keeps_the_others_retries_it_and_finally_fails(fake, m
 
 
 def test_crash_outside_the_items_rolls_back_and_counts(fake, monkeypatch):
-    def broken(_name):
+    def broken(*_args, **_kwargs):
         raise RuntimeError("registry down")
 
     event = _store()  # storing looks the channel up too (its sensitive headers): break it afterwards

@@ -82,3 +82,16 @@ def fake_channel_db(tmp_path):
                                        "lapor_tanpa_kirim": "plugin_inbound_only:InboundOnly"},
                             modules={"plugin_inbound_only": source}):
         yield
+
+
+def test_an_unchanged_plugins_answer_goes_out_through_the_instance_being_routed(
+        commands, django_capture_on_commit_callbacks):
+    """The plugin's intercept names no instance: the delivery's instance is used (routing_instance)."""
+    raw = fake_channel.delivery(delivery_id="d7", messages=[{"id": "m7", "from": "62811", "text": "/start"}])
+    with django_capture_on_commit_callbacks(execute=True):
+        inbound_event_store(channel="fake", raw=raw, dedupe_key="d7", instance="kedua")
+    assert Message.objects.get(direction="out").channel_instance == "kedua"
+    # Outside routing, the default instance; an explicit instance wins.
+    assert message_send_direct(channel="fake", to=ContactRef(address="62812"), text="Halo").channel_instance == ""
+    assert message_send_direct(channel="fake", to=ContactRef(address="62813"), text="Halo",
+                               instance="ketiga").channel_instance == "ketiga"

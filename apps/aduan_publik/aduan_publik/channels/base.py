@@ -11,8 +11,9 @@ never imports a channel module by name; it asks the registry. A channel
   :class:`PermanentChannelError` for those that are not;
 * declares its :class:`Capabilities`, which the desk and services read to decide what to offer.
 
-Channel objects are stateless; per-site settings come from ``settings.ADUAN["channels"][name]``
-through :meth:`Channel.config`. Every channel's tests use
+Channel objects are stateless; the settings of the channel *instance* in use (a site may run two
+WhatsApp numbers) come from its Channel document through :meth:`Channel.config`, with
+``settings.ADUAN["channels"][name]`` as the fallback when the site has no document yet. Every channel's tests use
 :class:`aduan_publik.testing.channel_contract.ChannelContractTests`.
 """
 
@@ -25,7 +26,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from django.conf import settings
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 
 
 class ChannelError(Exception):
@@ -178,6 +180,38 @@ class SendResult:
 
 
 @dataclass(frozen=True)
+class Setting:
+    """One setting of a channel instance, as the desk's Channel document asks for it.
+
+    ``secret`` values are encrypted at rest and never shown back in full; ``required`` ones
+    must be filled for :meth:`Channel.is_configured`.
+    """
+
+    name: str
+    label: str | Promise = ""  # gettext_lazy(...) for a label in the site's language
+    secret: bool = False
+    required: bool = True
+    help: str | Promise = ""
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What :meth:`Channel.check_connection` found: ``ok``, a line for staff, a token's expiry if known."""
+
+    ok: bool
+    detail: str = ""
+    token_expires_at: datetime | None = None
+    token_invalid: bool = False  # the provider refused the token itself (Graph API error 190)
+
+
+_SECRET_WORDS = ("secret", "token", "password", "api_key", "apikey", "key")
+
+
+def _looks_secret(key: str) -> bool:
+    return any(word in key.lower() for word in _SECRET_WORDS)
+
+
+@dataclass(frozen=True)
 class RawInbound:
     """An inbound HTTP request reduced to what verification and parsing need."""
 
@@ -202,16 +236,49 @@ class Channel:
     #: redacted before a delivery is stored, on top of those in :mod:`.redaction` (case-insensitive).
     sensitive_headers: ClassVar[tuple[str, ...]] = ()
     sensitive_params: ClassVar[tuple[str, ...]] = ()
+    #: The settings an instance of this channel has, for the desk's Channel document. Empty:
+    #: derived from :attr:`required_settings` (all required; names with "token", "secret",
+    #: "key" or "password" are secret).
+    settings_schema: ClassVar[tuple[Setting, ...]] = ()
+    #: The key of the channel instance this object works for ("" = the default instance); set
+    #: by the registry (``get_channel(name, instance=key)``), never by the channel itself.
+    instance: str = ""
+
+    @classmethod
+    def setting_schema(cls) -> tuple[Setting, ...]:
+        """:attr:`settings_schema`, plus a required setting for each :attr:`required_settings` key it lacks."""
+        declared = {s.name for s in cls.settings_schema}
+        derived = tuple(Setting(key, key, secret=_looks_secret(key)) for key in cls.required_settings
+                        if key not in declared)
+        return tuple(cls.settings_schema) + derived
 
     def config(self) -> dict[str, Any]:
-        """This channel's settings from the site config (``ADUAN["channels"][name]``), a copy."""
-        channels = settings.ADUAN.get("channels", {})
-        return dict(channels.get(self.name, {}))
+        """The settings of this channel instance, a copy: its Channel document's settings and
+        decrypted secrets, or ``ADUAN["channels"][name]`` while the site has no document.
+
+        Read per call through a short in-process cache that saving a document clears, so a
+        change in the desk takes effect without a restart.
+        """
+        from ..selectors.channel_instances import instance_config
+
+        return instance_config(self.name, self.instance)
 
     def is_configured(self) -> bool:
-        """Whether every key of :attr:`required_settings` has a value in this site's config."""
+        """Whether every required setting has a value in this instance's config."""
         cfg = self.config()
-        return all(cfg.get(key) for key in self.required_settings)
+        return all(cfg.get(s.name) for s in self.setting_schema() if s.required)
+
+    def check_connection(self) -> ConnectionCheck:
+        """Try the provider with this instance's settings, harmlessly (no message is sent).
+
+        The desk's "check connection" button calls it. The default only says whether the
+        instance is configured; a channel with an API should override it with a read-only call.
+        Never raise for a provider failure: report it as ``ok=False`` with the reason.
+        """
+        if self.is_configured():
+            return ConnectionCheck(ok=True, detail=_("Pengaturan lengkap; kanal ini tidak punya uji koneksi."))
+        missing = [s.name for s in self.setting_schema() if s.required and not self.config().get(s.name)]
+        return ConnectionCheck(ok=False, detail=_("Pengaturan belum lengkap: %(keys)s") % {"keys": ", ".join(missing)})
 
     def handshake(self, raw: RawInbound) -> str | None:
         """Answer a provider's subscription check (GET); None refuses it (403)."""

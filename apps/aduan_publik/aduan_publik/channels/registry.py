@@ -143,11 +143,18 @@ def all_channels() -> dict[str, Channel]:
     return {name: cls() for name, cls in sorted(_load().items())}
 
 
-def get_channel(name: str) -> Channel:
+def get_channel(name: str, instance: str = "") -> Channel:
+    """A fresh object of channel ``name`` working for its instance ``instance`` ("" = the default).
+
+    The instance decides what :meth:`Channel.config` returns (which number, which page); the
+    key is not checked here (see ``selectors.channel_instances.instance_get``).
+    """
     try:
-        return _load()[name]()
+        channel = _load()[name]()
     except KeyError:
         raise UnknownChannel(f"unknown channel {name!r}; installed: {', '.join(sorted(_load()))}") from None
+    channel.instance = instance
+    return channel
 
 
 def channel_capabilities(name: str) -> Capabilities:

@@ -132,13 +132,13 @@ class InboundEventAdmin(ReadOnlyMixin, ModelAdmin):
     """Raw deliveries; rejected and failed ones show why, and can be processed again."""
 
     view_roles = ADMIN_ONLY
-    list_display = ("received_at", "channel", "dedupe_key", "state", "attempts", "reason",
+    list_display = ("received_at", "channel", "channel_instance", "dedupe_key", "state", "attempts", "reason",
                     "problem_items")
-    list_filter = ("state", "channel", ProblemItemsFilter)
+    list_filter = ("state", "channel", "channel_instance", ProblemItemsFilter)
     search_fields = ("dedupe_key", "reason")
     exclude = ("body", "problems")
-    readonly_fields = ("channel", "dedupe_key", "state", "reason", "attempts", "received_at", "processed_at",
-                       "headers", "query", "form", "body_text",
+    readonly_fields = ("channel", "channel_instance", "dedupe_key", "state", "reason", "attempts", "received_at",
+                       "processed_at", "headers", "query", "form", "body_text",
                        "problem_items")
     actions = ("process_again",)
 

@@ -1,3 +1,4 @@
+from .channel import ChannelInstance
 from .complaint import (
     ACTIVE_DISPOSITION_STATES,
     AWAITING_REROUTE,
@@ -19,6 +20,7 @@ __all__ = [
     "Area",
     "Attachment",
     "Category",
+    "ChannelInstance",
     "Complaint",
     "Contact",
     "Counter",

@@ -98,6 +98,9 @@ class Complaint(models.Model):
     longitude = models.DecimalField(_("bujur"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     channel = models.CharField(_("kanal"), max_length=32, db_index=True)
+    # The channel instance (ChannelInstance.key) it came through: answers go out through the
+    # same number or page. "" = the channel's default instance.
+    channel_instance = models.CharField(_("instans kanal"), max_length=32, blank=True, default="")
     external_id = models.CharField(_("ID eksternal"), max_length=200, blank=True)
     contact = models.ForeignKey(
         Contact, verbose_name=_("pelapor"), null=True, blank=True, on_delete=models.PROTECT,

@@ -34,6 +34,8 @@ class Message(models.Model):
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
     channel = models.CharField(_("kanal"), max_length=32)
+    # The key of the channel instance (ChannelInstance.key) it came or goes through; "" = default.
+    channel_instance = models.CharField(_("instans kanal"), max_length=32, blank=True, default="")
     direction = models.CharField(_("arah"), max_length=3, choices=Direction.choices)
     kind = models.CharField(_("tipe"), max_length=20, default="text")
     body = models.TextField(_("isi"), blank=True)
@@ -161,6 +163,9 @@ class InboundEvent(models.Model):
         FAILED = "failed", _("Gagal")
 
     channel = models.CharField(_("kanal"), max_length=32)
+    # The instance whose webhook URL received it (its settings verify and parse it); "" = default.
+    channel_instance = models.CharField(_("instans kanal"), max_length=32, blank=True, default="",
+                                        db_default="")
     dedupe_key = models.CharField(_("kunci unik"), max_length=255)
     body = models.BinaryField(_("isi mentah"))
     headers = models.JSONField(default=dict, blank=True)

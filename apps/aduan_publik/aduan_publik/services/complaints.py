@@ -46,8 +46,12 @@ def complaint_create(
     priority: str = Complaint.Priority.NORMAL,
     by: Any = None,
     acknowledge: bool = True,
+    channel_instance: str = "",
 ) -> tuple[Complaint, str]:
-    """Open a complaint in *received* state. Returns it with its secret access code (shown once)."""
+    """Open a complaint in *received* state. Returns it with its secret access code (shown once).
+
+    ``channel_instance`` is the key of the channel instance it came through ("" = the default).
+    """
     get_channel(channel)  # unknown channel: UnknownChannel, nothing written
     title, description = title.strip(), description.strip()
     if not title or not description:
@@ -61,8 +65,8 @@ def complaint_create(
         access_code_hash=access.hash_access_code(code),
         kind=kind, title=title[:200], description=description, category=category,
         location_text=location_text, kecamatan=kecamatan, kelurahan=kelurahan,
-        latitude=latitude, longitude=longitude, channel=channel, external_id=external_id,
-        contact=contact, is_anonymous=is_anonymous, is_secret=is_secret, priority=priority,
+        latitude=latitude, longitude=longitude, channel=channel, channel_instance=channel_instance,
+        external_id=external_id, contact=contact, is_anonymous=is_anonymous, is_secret=is_secret, priority=priority,
         received_at=now,
         due_at=WorkingCalendar().add_working_days(now, stage_days("verify_working_days", category)),
     )

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..channels.base import Channel, InboundMessage, InboundProblem, PayloadError, RawInbound, StatusUpdate
+from ..channels.context import routing_instance
 from ..channels.redaction import redact, redact_params
 from ..channels.registry import UnknownChannel, get_channel
 from ..models import InboundEvent
@@ -20,7 +21,8 @@ MAX_ATTEMPTS = 5
 E = InboundEvent.State
 
 
-def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str) -> tuple[InboundEvent, bool]:
+def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str,
+                        instance: str = "") -> tuple[InboundEvent, bool]:
     """Store a verified delivery once per provider key, then hand it to the workers.
 
     Returns ``(event, created)``; a redelivery returns the stored event and hands nothing on.
@@ -33,7 +35,7 @@ def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str) -> tu
     """
     from ..jobs import notify_inbound
 
-    event = _event_for(channel, raw, dedupe_key)
+    event = _event_for(channel, raw, dedupe_key, instance=instance)
     event.pk = _insert_event(event)
     if event.pk is None:
         return InboundEvent.objects.get(channel=channel, dedupe_key=event.dedupe_key), False
@@ -43,12 +45,14 @@ def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str) -> tu
     return event, True
 
 
-def inbound_event_reject(*, channel: str, raw: RawInbound, dedupe_key: str, reason: str) -> tuple[InboundEvent, bool]:
-    """Keep a delivery that cannot be processed (too large) as *rejected*, visible with ``reason``.
+def inbound_event_reject(*, channel: str, raw: RawInbound, dedupe_key: str, reason: str,
+                         instance: str = "") -> tuple[InboundEvent, bool]:
+    """Keep a delivery that cannot be processed (too large, for an instance the site lacks or has
+    disabled) as *rejected*, visible with ``reason``.
 
     Stored once per key like an accepted delivery; nothing is handed to the workers.
     """
-    event = _event_for(channel, raw, dedupe_key, state=E.REJECTED, reason=reason)
+    event = _event_for(channel, raw, dedupe_key, state=E.REJECTED, reason=reason, instance=instance)
     event.pk = _insert_event(event)
     if event.pk is None:
         return InboundEvent.objects.get(channel=channel, dedupe_key=event.dedupe_key), False
@@ -57,14 +61,14 @@ def inbound_event_reject(*, channel: str, raw: RawInbound, dedupe_key: str, reas
 
 
 def _event_for(channel: str, raw: RawInbound, dedupe_key: str, *, state: str = E.PENDING,
-               reason: str = "") -> InboundEvent:
+               reason: str = "", instance: str = "") -> InboundEvent:
     """The row for a delivery, with the channel's secrets redacted from headers, query and form."""
     try:
         declared = get_channel(channel)
         headers, params = declared.sensitive_headers, declared.sensitive_params
     except UnknownChannel:
         headers, params = (), ()
-    return InboundEvent(channel=channel, dedupe_key=dedupe_key[:255], body=raw.body,
+    return InboundEvent(channel=channel, channel_instance=instance[:32], dedupe_key=dedupe_key[:255], body=raw.body,
                         headers=redact(raw.headers, headers), query=redact_params(raw.query, params),
                         form=redact_params(raw.form, params), state=state, reason=reason,
                         received_at=timezone.now())
@@ -75,10 +79,11 @@ def _insert_event(event: InboundEvent) -> int | None:
     connection = transaction.get_connection()
     ops = connection.ops
     meta = InboundEvent._meta
-    columns = ["channel", "dedupe_key", "body", "headers", "query", "form", "state", "reason", "attempts",
+    columns = ["channel", "channel_instance", "dedupe_key", "body", "headers", "query", "form", "state", "reason",
+               "attempts",
                "received_at"]
     params = [
-        event.channel, event.dedupe_key, event.body, ops.adapt_json_value(event.headers, None),
+        event.channel, event.channel_instance, event.dedupe_key, event.body, ops.adapt_json_value(event.headers, None),
         ops.adapt_json_value(event.query, None), ops.adapt_json_value(event.form, None), event.state,
         event.reason, 0, ops.adapt_datetimefield_value(event.received_at),
     ]
@@ -102,11 +107,13 @@ def inbound_event_process(*, event_id: int) -> str:
                 return event.state
             raw = RawInbound(method="POST", body=bytes(event.body), headers=event.headers,
                              query=event.query or {}, form=event.form or {})
+            channel = get_channel(event.channel, instance=event.channel_instance)
             try:
-                items = get_channel(event.channel).parse_inbound(raw)
+                items = channel.parse_inbound(raw)
             except PayloadError as exc:
                 return _finish(event, E.REJECTED, str(exc))
-            problems, crashed = _route_items(get_channel(event.channel), items)
+            with routing_instance(event.channel_instance):  # answers go out through the same instance
+                problems, crashed = _route_items(channel, items)
             event.problems = problems + crashed
             if crashed:
                 return _hold_for_retry(event, crashed)

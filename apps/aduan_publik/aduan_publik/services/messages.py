@@ -29,10 +29,12 @@ from ..channels.base import (
     StatusUpdate,
     TemporaryChannelError,
 )
+from ..channels.context import current_instance
 from ..channels.registry import channel_capabilities, get_channel
 from ..models import CLOSED_STATUSES, Attachment, Complaint, Contact, FollowUp, Message
 from ..workflow import WorkflowError, ensure_allowed
 from .audit import event_record
+from .channel_instances import channel_error_record
 from .contacts import contact_get_or_create, contact_touch_inbound
 from .thread_updates import SPECIAL_KINDS, thread_update_apply
 
@@ -72,7 +74,8 @@ def outbound_queue(
         return None
     message = Message.objects.create(
         complaint=complaint, contact_id=complaint.contact_id, channel=complaint.channel,
-        direction=Message.Direction.OUT, body=body, state=M.QUEUED, created_at=timezone.now(),
+        channel_instance=complaint.channel_instance, direction=Message.Direction.OUT, body=body, state=M.QUEUED,
+        created_at=timezone.now(),
         author=by if by is not None and not isinstance(by, str) else None, followup=followup,
         meta=_outbound_meta(attachments, purpose, template_text, media=capabilities.media),
     )
@@ -91,7 +94,7 @@ def _outbound_meta(attachments: Sequence[Attachment], purpose: str, template_tex
 
 @transaction.atomic
 def message_send_direct(*, channel: str, to: ContactRef, text: str, reply_to: str = "",
-                        by: Any = None) -> Message:
+                        by: Any = None, instance: str | None = None) -> Message:
     """Send ``text`` to ``to`` on ``channel`` outside any complaint (a command's answer, a help text).
 
     For a channel's :meth:`~aduan_publik.channels.base.Channel.intercept` handler: the answer
@@ -99,7 +102,8 @@ def message_send_direct(*, channel: str, to: ContactRef, text: str, reply_to: st
     and sent at most once. ``reply_to`` (the inbound message's provider id) makes the call
     idempotent: a handler run again for the same message gets the stored answer back and
     nothing is sent twice. Raises :class:`WorkflowError` for an empty text or a channel
-    that cannot send.
+    that cannot send. ``instance`` (None: the instance whose delivery is being routed) is the
+    channel instance the answer goes out through.
     """
     from ..jobs import SEND_RETRY, enqueue_on_commit, send_message
 
@@ -116,6 +120,7 @@ def message_send_direct(*, channel: str, to: ContactRef, text: str, reply_to: st
     contact = contact_get_or_create(channel=channel, ref=to)
     message = Message.objects.create(
         complaint=None, contact=contact, channel=channel, direction=Message.Direction.OUT, body=text,
+        channel_instance=current_instance() if instance is None else instance,
         state=M.QUEUED, created_at=timezone.now(), author=by if by is not None and not isinstance(by, str) else None,
         meta={"reply_to": reply_to} if reply_to else {},
     )
@@ -217,12 +222,17 @@ def message_send(*, message_id: int) -> None:
     if message is None:
         return
     try:
-        result = get_channel(message.channel).send(_outbound_payload(message))
+        channel = get_channel(message.channel, instance=message.channel_instance)
+        result = channel.send(_outbound_payload(message))
     except TemporaryChannelError as exc:
         _set_state(message.pk, M.QUEUED, error=str(exc))  # back in line for the retry
+        channel_error_record(channel=message.channel, instance=message.channel_instance, error=str(exc),
+                             code=exc.code)
         raise
     except Exception as exc:  # permanent, or a bug in the adapter: fail visibly, never resend blindly
         reason = str(exc) if isinstance(exc, PermanentChannelError) else f"{type(exc).__name__}: {exc}"
+        channel_error_record(channel=message.channel, instance=message.channel_instance, error=reason,
+                             code=getattr(exc, "code", ""))
         _set_state(message.pk, M.FAILED, error=reason)
         _record_failure(message, reason)
         if not isinstance(exc, PermanentChannelError):
@@ -369,11 +379,14 @@ def _find_open_complaint(contact: Contact, tracking_number: str) -> Complaint | 
 
 
 @transaction.atomic
-def message_receive(*, inbound: InboundMessage) -> Message:
+def message_receive(*, inbound: InboundMessage, instance: str | None = None) -> Message:
     """Route a resident's message: join their open complaint's thread, or open a new complaint.
 
     Idempotent on the provider's message id: a redelivered message returns the stored one.
+    ``instance`` (None: the instance being routed) is the channel instance it came through: a
+    new complaint remembers it, so its answers go out through the same number or page.
     """
+    instance = current_instance() if instance is None else instance
     existing = Message.objects.filter(channel=inbound.channel, direction=Message.Direction.IN,
                                       external_id=inbound.external_id).first()
     if existing is not None:
@@ -391,20 +404,21 @@ def message_receive(*, inbound: InboundMessage) -> Message:
         complaint, _code = complaint_create(
             channel=inbound.channel, title=text.splitlines()[0][:120], description=text,
             contact=contact, external_id=inbound.external_id, received_at=inbound.sent_at,
-            latitude=inbound.latitude, longitude=inbound.longitude,
+            latitude=inbound.latitude, longitude=inbound.longitude, channel_instance=instance,
         )
-    message = _store_inbound(complaint, contact, inbound)
+    message = _store_inbound(complaint, contact, inbound, instance)
     if not is_new:
         _note_reply(complaint, contact, inbound)
     return message
 
 
-def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessage) -> Message:
+def _store_inbound(complaint: Complaint, contact: Contact, inbound: InboundMessage, instance: str) -> Message:
     from .attachments import AttachmentRejected, attachment_create
 
     message = Message.objects.create(
-        complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
-        kind=inbound.kind, body=inbound.text, external_id=inbound.external_id, state=M.RECEIVED,
+        complaint=complaint, contact=contact, channel=inbound.channel, channel_instance=instance,
+        direction=Message.Direction.IN, kind=inbound.kind, body=inbound.text, external_id=inbound.external_id,
+        state=M.RECEIVED,
         created_at=inbound.sent_at, meta=_inbound_meta(inbound),
     )
     for item in inbound.attachments:
@@ -488,7 +502,7 @@ def message_fetch_media(*, message_id: int, media_id: str, filename: str) -> Non
     if message.attachments.filter(original_name=filename).exists() and filename:
         return  # idempotent: already stored
     try:
-        content, _ctype = get_channel(message.channel).fetch_media(media_id)
+        content, _ctype = get_channel(message.channel, instance=message.channel_instance).fetch_media(media_id)
         with transaction.atomic():
             attachment_create(complaint=message.complaint, content=content, filename=filename or media_id,
                               by=message.channel, message=message)
@@ -519,6 +533,6 @@ def message_receive_on_complaint(
         return existing
     complaint = Complaint.objects.select_for_update(of=("self",)).select_related("contact").get(pk=complaint.pk)
     ensure_allowed("reporter_reply", complaint)
-    message = _store_inbound(complaint, complaint.contact, inbound)  # type: ignore[arg-type]
+    message = _store_inbound(complaint, complaint.contact, inbound, "")  # type: ignore[arg-type]
     _note_reply(complaint, complaint.contact, inbound, keep_status=keep_status)  # type: ignore[arg-type]
     return message

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from ..channels.base import CONTACT_CHANGE, EDIT, REACTION, REVOKE, InboundMessage
+from ..channels.context import current_instance
 from ..models import CLOSED_STATUSES, Complaint, Contact, Message
 from .audit import event_record
 from .contacts import contact_change_address
@@ -53,9 +54,9 @@ def _store(inbound: InboundMessage, contact: Contact, complaint: Complaint | Non
     if inbound.errors:
         data["provider_errors"] = inbound.errors
     message = Message.objects.create(
-        complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
-        kind=inbound.kind, body=inbound.text or f"[{inbound.kind}]", external_id=inbound.external_id,
-        state=Message.State.RECEIVED, created_at=inbound.sent_at, meta=data,
+        complaint=complaint, contact=contact, channel=inbound.channel, channel_instance=current_instance(),
+        direction=Message.Direction.IN, kind=inbound.kind, body=inbound.text or f"[{inbound.kind}]",
+        external_id=inbound.external_id, state=Message.State.RECEIVED, created_at=inbound.sent_at, meta=data,
     )
     if complaint is not None:
         event_record(complaint=complaint, by=f"pelapor ({inbound.channel})", verb="reporter_notice",
@@ -74,9 +75,10 @@ def _react(inbound: InboundMessage, contact: Contact) -> Message:
     Message.objects.filter(pk=target.pk).update(meta=meta)
     text = inbound.text or _("(reaksi dihapus)")
     return Message.objects.create(
-        complaint=target.complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
-        kind=REACTION, body=text, external_id=inbound.external_id, state=Message.State.RECEIVED,
-        created_at=inbound.sent_at, meta={"raw": dict(inbound.raw), "reacts_to": target.pk},
+        complaint=target.complaint, contact=contact, channel=inbound.channel, channel_instance=current_instance(),
+        direction=Message.Direction.IN, kind=REACTION, body=text, external_id=inbound.external_id,
+        state=Message.State.RECEIVED, created_at=inbound.sent_at,
+        meta={"raw": dict(inbound.raw), "reacts_to": target.pk},
     )
 
 

@@ -46,8 +46,10 @@ from ..channels import registry
 from ..channels.base import (
     Capabilities,
     Channel,
+    ConnectionCheck,
     PermanentChannelError,
     SendResult,
+    Setting,
     TemporaryChannelError,
 )
 from .contract_base import CONTRACT_METHODS, RECEIPT_STATES, SEND_FAILURES, SEND_STATES, ContractHooks, _shape
@@ -97,6 +99,28 @@ class ChannelContractTests(InboundContractChecks):
             mine, base = getattr(cls, name), getattr(Channel, name)
             assert _shape(mine) == _shape(base), f"{cls.__name__}.{name} changes the contract's parameters"
             assert inspect.getdoc(mine), f"{cls.__name__}.{name} is undocumented"
+
+    def test_contract_settings_schema(self) -> None:
+        """The desk's Channel document can ask for every setting: named once, required keys included."""
+        schema = type(self.channel()).setting_schema()
+        assert isinstance(schema, tuple) and all(isinstance(s, Setting) for s in schema)
+        names = [s.name for s in schema]
+        assert all(isinstance(n, str) and n.strip() for n in names), "every Setting needs a name"
+        assert len(names) == len(set(names)), f"a setting is declared twice: {names}"
+        assert set(self.channel().required_settings) <= set(names)
+        assert all(isinstance(s.secret, bool) and isinstance(s.required, bool) for s in schema)
+
+    def test_contract_check_connection_reports(self) -> None:
+        """check_connection() answers with a ConnectionCheck, and refuses an unconfigured instance."""
+        result = self.channel().check_connection()
+        assert isinstance(result, ConnectionCheck), type(result)
+        assert isinstance(result.ok, bool) and isinstance(result.detail, str)
+        with self.unconfigured() as channel:
+            if not any(s.required for s in type(channel).setting_schema()):
+                return
+            bare = channel.check_connection()
+            assert isinstance(bare, ConnectionCheck) and bare.ok is False, (
+                "an instance without its required settings cannot be connected")
 
     def test_contract_status_sync_has_on_event(self) -> None:
         cls = type(self.channel())

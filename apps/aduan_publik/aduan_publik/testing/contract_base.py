@@ -20,7 +20,7 @@ from ..channels.base import Channel, ContactRef, InboundMessage, OutboundMessage
 
 #: The contract methods a channel may override; their signatures must stay those of the base.
 CONTRACT_METHODS = ("config", "is_configured", "handshake", "verify_inbound", "inbound_key",
-                    "parse_inbound", "intercept", "send", "on_event", "fetch_media")
+                    "parse_inbound", "intercept", "send", "on_event", "fetch_media", "check_connection")
 SEND_STATES = ("sent", "manual")
 RECEIPT_STATES = ("sent", "delivered", "read", "failed")
 #: Kinds of provider failure :meth:`ContractHooks.make_next_send_fail` is asked to arrange.

@@ -15,7 +15,11 @@ configuration (pytest-django must be installed)::
 * ``fake_provider`` — a :class:`~aduan_publik.testing.fake_provider.FakeProvider` on
   127.0.0.1 for the test: real HTTP, recorded requests, scripted answers;
 * ``channel_settings`` — ``channel_settings("sms", url=..., secret=...)`` sets one channel's
-  site configuration (``ADUAN["channels"]["sms"]``) for the test.
+  site configuration (``ADUAN["channels"]["sms"]``) for the test;
+* ``channel_document`` — ``channel_document("sms", "kedua", url=..., secret=...)`` saves a Channel
+  document (an instance with its own webhook URL ``/channels/sms/kedua/webhook``) for the test.
+
+Every test starts without a cached snapshot of the Channel documents.
 
 The hub's own test-suite does not load this plugin; it has its own fixtures in ``tests/``.
 """
@@ -57,3 +61,26 @@ def channel_settings(settings: Any) -> Callable[..., dict[str, Any]]:
         return channels[name]
 
     return configure
+
+
+@pytest.fixture(autouse=True)
+def _channel_documents_forgotten() -> None:
+    """No Channel document snapshot from an earlier (rolled back) test."""
+    from ..selectors.channel_instances import forget
+
+    forget()
+
+
+@pytest.fixture
+def channel_document(db: Any) -> Callable[..., Any]:
+    """Save a Channel document for one test: ``channel_document("sms", "kedua", api_key="…")``.
+
+    Enabled; ``default=True`` makes it the one the old ``/channels/<name>/webhook`` serves.
+    """
+    from ..services.channel_instances import channel_instance_save
+
+    def save(name: str, key: str, *, default: bool = False, **values: Any) -> Any:
+        return channel_instance_save(instance=None, by=None, channel=name, key=key, name=f"{name} {key}",
+                                     enabled=True, is_default=default, values=values)
+
+    return save

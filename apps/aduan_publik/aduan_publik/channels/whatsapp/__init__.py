@@ -11,10 +11,11 @@ Outbound: free text inside the 24-hour window, the site's approved template outs
 goes after the text as media messages (:mod:`.media`). Inbound media is downloaded from the
 Graph API in a retrying job.
 
-Site settings (``site_config.json`` → ``channels.whatsapp``): ``phone_number_id``,
-``access_token``, ``app_secret``, ``verify_token`` (required); ``graph_base_url``,
-``graph_version``, ``reply_template``, ``ack_template``, ``reply_template_language``, ``timeout``
-(optional).
+Settings live on the desk's Channel documents, one per number (see :attr:`WhatsAppChannel.settings_schema`;
+``site_config.json`` → ``channels.whatsapp`` is imported once and stays the fallback):
+``phone_number_id``, ``access_token``, ``app_secret``, ``verify_token`` (required, the last three
+secret); ``graph_base_url``, ``graph_version``, ``reply_template``, ``ack_template``,
+``reply_template_language``, ``timeout`` (optional).
 """
 
 from __future__ import annotations
@@ -24,16 +25,20 @@ import hmac
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..base import (
     Capabilities,
     Channel,
+    ChannelError,
+    ConnectionCheck,
     InboundMessage,
     InboundProblem,
     OutboundMessage,
     PermanentChannelError,
     RawInbound,
     SendResult,
+    Setting,
     SignatureError,
     StatusUpdate,
 )
@@ -57,9 +62,40 @@ class WhatsAppChannel(Channel):
     label = "WhatsApp"
     capabilities = Capabilities(inbound=True, outbound=True, media=True, delivery_status=True, templates=True)
     required_settings = ("phone_number_id", "access_token", "app_secret", "verify_token")
+    settings_schema = (
+        Setting("phone_number_id", gettext_lazy("ID nomor telepon (Phone number ID)")),
+        Setting("access_token", gettext_lazy("Token akses"), secret=True,
+                help=gettext_lazy("Token pengguna sistem (System User) dengan izin whatsapp_business_messaging.")),
+        Setting("app_secret", gettext_lazy("App secret"), secret=True,
+                help=gettext_lazy("Untuk memeriksa tanda tangan X-Hub-Signature-256 setiap kiriman.")),
+        Setting("verify_token", gettext_lazy("Verify token webhook"), secret=True),
+        Setting("reply_template", gettext_lazy("Templat balasan (di luar 24 jam)"), required=False),
+        Setting("ack_template", gettext_lazy("Templat tanda terima"), required=False),
+        Setting("reply_template_language", gettext_lazy("Bahasa templat"), required=False,
+                help=gettext_lazy("Bawaan: id")),
+        Setting("graph_base_url", gettext_lazy("Alamat Graph API"), required=False,
+                help=gettext_lazy("Bawaan: https://graph.facebook.com")),
+        Setting("graph_version", gettext_lazy("Versi Graph API"), required=False),
+        Setting("timeout", gettext_lazy("Batas waktu (detik)"), required=False),
+    )
 
     def client(self) -> GraphClient:
         return GraphClient(GraphConfig.from_settings(self.config()))
+
+    def check_connection(self) -> ConnectionCheck:
+        """Read the number's own record (``GET /{phone-number-id}``): nothing is sent to anyone.
+
+        Error 190 means the access token expired or was revoked.
+        """
+        if not self.is_configured():
+            return super().check_connection()
+        try:
+            info = self.client().phone_info()
+        except ChannelError as exc:
+            return ConnectionCheck(ok=False, detail=str(exc), token_invalid=getattr(exc, "code", "") == "190")
+        return ConnectionCheck(ok=True, detail=_("Terhubung: %(number)s (%(name)s), kualitas %(quality)s") % {
+            "number": info.get("display_phone_number") or "?", "name": info.get("verified_name") or "?",
+            "quality": info.get("quality_rating") or "?"})
 
     def handshake(self, raw: RawInbound) -> str | None:
         """Echo ``hub.challenge`` only for ``hub.mode=subscribe`` with the site's verify token."""

@@ -88,6 +88,11 @@ class GraphClient:
             raise PermanentChannelError(f"jawaban unggah media tanpa id: {str(data)[:200]}")
         return media_id
 
+    def phone_info(self) -> dict[str, Any]:
+        """GET /{phone-number-id}: the number's display number, verified name and quality (read-only)."""
+        url = self.config.url(self.config.phone_number_id)
+        return self._call("GET", url, params={"fields": "display_phone_number,verified_name,quality_rating"})
+
     def media_info(self, media_id: str) -> dict[str, Any]:
         """GET /{media-id}: a download URL valid for 5 minutes, mime_type and file_size."""
         return self._call("GET", self.config.url(media_id))

@@ -20,6 +20,7 @@ from ...services.audit import event_record
 from ...services.contacts import contact_get_or_create, contact_touch_inbound
 from ...services.messages import outbound_queue
 from ..base import InboundMessage
+from ..context import current_instance
 
 STATUS_RE = re.compile(r"^\s*(?:STATUS|STATUS ADUAN|CEK|LACAK)\s*:?\s*#?(ADU-\d{4}-\d{1,8})\s*[.!?]*\s*$",
                        re.IGNORECASE)
@@ -52,7 +53,8 @@ def status_keyword_answer(*, inbound: InboundMessage) -> bool:
         return _answer_bare(inbound, contact)
     complaint = Complaint.objects.filter(tracking_number=number, contact=contact).first()
     Message.objects.create(
-        complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
+        complaint=complaint, contact=contact, channel=inbound.channel, channel_instance=current_instance(),
+        direction=Message.Direction.IN,
         kind="keyword", body=inbound.text, external_id=inbound.external_id, state=Message.State.RECEIVED,
         created_at=inbound.sent_at, meta={"keyword": "status", "tracking_number": number},
     )
@@ -69,7 +71,8 @@ def _answer_bare(inbound: InboundMessage, contact: Contact) -> bool:
     """"STATUS" alone: the status of the sender's latest complaint, or the help text to a stranger."""
     complaint = Complaint.objects.filter(contact=contact).order_by("-received_at").first()
     Message.objects.create(
-        complaint=complaint, contact=contact, channel=inbound.channel, direction=Message.Direction.IN,
+        complaint=complaint, contact=contact, channel=inbound.channel, channel_instance=current_instance(),
+        direction=Message.Direction.IN,
         kind="keyword", body=inbound.text, external_id=inbound.external_id, state=Message.State.RECEIVED,
         created_at=inbound.sent_at, meta={"keyword": "status"},
     )
@@ -93,7 +96,7 @@ def _answer_contact(contact: Contact, body: str) -> None:
     from ...jobs import SEND_RETRY, enqueue_on_commit, send_message
 
     message = Message.objects.create(
-        complaint=None, contact=contact, channel=contact.channel, direction=Message.Direction.OUT,
-        body=body, state=Message.State.QUEUED, created_at=timezone.now(),
+        complaint=None, contact=contact, channel=contact.channel, channel_instance=current_instance(),
+        direction=Message.Direction.OUT, body=body, state=Message.State.QUEUED, created_at=timezone.now(),
     )
     enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
