@@ -1,4 +1,8 @@
-"""The scheduler's jobs (``manage.py rqcron aduan_publik.cron``, the Procfile's scheduler)."""
+"""The scheduler's jobs (``manage.py rqcron aduan_publik.cron``, the Procfile's scheduler).
+
+Plugin packages add theirs: each module named in the ``aduan_publik.cron`` entry-point group is
+imported here and registers its jobs with ``rq.cron.register``; one that fails is logged and left out.
+"""
 
 from rq import cron
 
@@ -8,3 +12,17 @@ from aduan_publik.jobs import run_deadline_sweep, sweep_pending
 cron.register(sweep_pending, queue_name="default", interval=60)
 cron.register(run_deadline_sweep, queue_name="default", interval=600)
 cron.register(lapor_tick, queue_name="default", interval=60)  # SP4N-LAPOR! push retries + pull
+
+
+def _plugin_jobs() -> None:
+    import logging
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="aduan_publik.cron"):
+        try:
+            ep.load()
+        except Exception:  # a broken plugin must not stop every other scheduled job
+            logging.getLogger(__name__).exception("periodic jobs of %s not loaded", ep.value)
+
+
+_plugin_jobs()
