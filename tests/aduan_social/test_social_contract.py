@@ -5,13 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from aduan_social.x import crc_response
 from django.utils import timezone
 from fakes.social_api import FakeMetaGraph, Reply
 from social_helpers import VERIFY_TOKEN, X_SECRET, fixture_body, meta_raw, x_raw
 
 from aduan_publik.channels.base import ContactRef, OutboundMessage, RawInbound
 from aduan_publik.testing.channel_contract import ChannelContractTests
-from aduan_social.x import crc_response
 
 
 def _get(**query: str) -> RawInbound:

@@ -88,3 +88,17 @@ def x_origin(*, message_id: int) -> XOrigin | None:
     latest = (Message.objects.filter(complaint_id=complaint_id, channel="x", direction=Message.Direction.IN,
                                      kind__in=("mention", "dm")).order_by("-created_at", "-pk").first())
     return XOrigin(item_id=latest.external_id, kind=latest.kind) if latest is not None else None
+
+
+def last_inbox_at(*, channel: str, message_id: int) -> datetime | None:
+    """When the reporter last wrote in the inbox (not in a public comment): the start of the window.
+
+    A public comment opens no messaging window on Meta, so the hub's ``last_inbound_at`` (which
+    counts every message) cannot be used as is. None when the message is unknown.
+    """
+    contact_id = Message.objects.filter(pk=message_id).values_list("contact_id", flat=True).first()
+    if contact_id is None:
+        return None
+    return (Message.objects.filter(contact_id=contact_id, channel=channel, direction=Message.Direction.IN)
+            .exclude(kind__in=(*PUBLIC_KINDS, "edit", "revoke")).order_by("-created_at")
+            .values_list("created_at", flat=True).first())

@@ -161,13 +161,18 @@ class MetaChannel(Channel):
         return reply_id
 
     def _send_inbox(self, message: OutboundMessage, target: Any) -> SendResult:
+        from aduan_publik.models import Message
+
         from .. import selectors
 
         inbox_id = message.to.address or selectors.inbox_for_person(channel=self.name, person_id=message.to.user_id)
         if not inbox_id:
             return self._no_private_path(message, target)
         payload: dict[str, Any] = {"recipient": {"id": inbox_id}, "message": {"text": self.fit(message.text)}}
-        last = message.last_inbound_at
+        known = Message.objects.filter(pk=message.message_id).exists()
+        # Only an inbox message opens the window (a comment does not); unknown rows: the hub's time.
+        last = selectors.last_inbox_at(channel=self.name, message_id=message.message_id) if known \
+            else message.last_inbound_at
         now = timezone.now()
         note = ""
         if last is not None and now < last + WINDOW - MARGIN:
@@ -190,7 +195,10 @@ class MetaChannel(Channel):
             "7 hari, dan pelapor belum mengirim pesan. Hubungi pelapor lewat kanal lain."))
 
     def _closed_reason(self, last: datetime | None) -> str:
-        if last is not None and not self.config().get("human_agent"):
+        if last is None:
+            return _("Pelapor belum membalas lewat pesan %(c)s dan balasan pribadi atas komentarnya sudah dipakai; "
+                     "pesan tidak dikirim (pelapor tetap dapat membacanya di portal).") % {"c": self.label}
+        if timezone.now() < last + HUMAN_AGENT_WINDOW - MARGIN and not self.config().get("human_agent"):
             return _("Di luar jendela 24 jam %(c)s dan aplikasi tidak memakai tag HUMAN_AGENT; "
                      "pesan tidak dikirim.") % {"c": self.label}
         return _("Di luar jendela balasan %(c)s (lebih dari 7 hari sejak pesan terakhir pelapor); "
