@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from aduan_social.models import PersonLink
 from django.utils import timezone
 from social_helpers import ACCESS_CODE, PAGE_ID, VERIFY_TOKEN, fixture_body, fixture_json
 
 from aduan_publik.models import Complaint, Event, InboundEvent, Message
 from aduan_publik.services.messages import message_status_update
+from aduan_social.models import PersonLink
 
 pytestmark = pytest.mark.django_db(transaction=True)
 COMMENT_ID = "830000000000001_1210000000000001"
@@ -48,7 +48,8 @@ def test_messenger_image_is_downloaded_and_kept_on_the_complaint(post_meta, face
     jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
     facebook.files["lubang.jpg"] = (jpeg, "image/jpeg")
     data = fixture_json("fb_batch")
-    data["entry"][0]["messaging"][1]["message"]["attachments"][0]["payload"]["url"] = f"{facebook.base_url}/download/lubang.jpg"
+    attachment = data["entry"][0]["messaging"][1]["message"]["attachments"][0]
+    attachment["payload"]["url"] = f"{facebook.base_url}/download/lubang.jpg"
     post_meta("facebook", _body(data))
     image = Message.objects.get(kind="image")
     assert image.attachments.count() == 1 and image.attachments.get().file.read() == jpeg

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
-from aduan_social.x import crc_response
 from django.utils import timezone
 from fakes.social_api import FakeMetaGraph, Reply
 from social_helpers import VERIFY_TOKEN, X_SECRET, fixture_body, meta_raw, x_raw
 
 from aduan_publik.channels.base import ContactRef, OutboundMessage, RawInbound
 from aduan_publik.testing.channel_contract import ChannelContractTests
+from aduan_social.x import crc_response
 
 
 def _get(**query: str) -> RawInbound:
@@ -89,7 +90,8 @@ class TestXContract(ChannelContractTests):
         return dataclasses.replace(raw, body=raw.body.replace(b"berlubang", b"bolong"))
 
     def sample_handshake(self) -> tuple[RawInbound, str]:
-        return _get(crc_token="challenge-123"), '{"response_token": "%s"}' % crc_response(X_SECRET, "challenge-123")
+        token = crc_response(X_SECRET, "challenge-123")
+        return _get(crc_token="challenge-123"), json.dumps({"response_token": token})
 
     def forged_handshake(self) -> RawInbound:
         return _get(crc_token="")

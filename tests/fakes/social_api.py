@@ -202,7 +202,8 @@ class FakeXAPI(_FakeServer):
         return [w["json"] for w in self.writes() if w["path"] == "/2/tweets"]
 
     def dms(self) -> list[dict[str, Any]]:
-        return [{**w["json"], "to": w["path"].split("/")[4]} for w in self.writes() if "/dm_conversations/" in w["path"]]
+        return [{**w["json"], "to": w["path"].split("/")[4]} for w in self.writes()
+                if "/dm_conversations/" in w["path"]]
 
     def route(self, method: str, path: str, query: dict[str, str], payload: Any) -> Reply:
         if method == "GET" and re.fullmatch(r"/2/users/\d+/mentions", path):
@@ -228,7 +229,7 @@ class FakeXAPI(_FakeServer):
         meta: dict[str, Any] = {"result_count": len(page), "newest_id": page[0]["id"], "oldest_id": page[-1]["id"]}
         if start + size < len(newest_first):
             meta["next_token"] = str(start + size)
-        authors = [self.users[p["author_id"]] for p in page if p["author_id"] in self.users]
+        authors = [self.users[a] for a in dict.fromkeys(p["author_id"] for p in page) if a in self.users]
         return Reply(body={"data": page, "includes": {"users": authors}, "meta": meta})
 
 

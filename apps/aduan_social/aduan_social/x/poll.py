@@ -38,7 +38,8 @@ POLL_HEADER = "x-aduan-source"
 
 
 def x_mentions_poll(*, now: datetime | None = None, force: bool = False) -> int:
-    """Poll once if due and affordable; the number of mentions stored. Never raises a channel error."""
+    """Poll once if due and affordable; the number of mentions stored. A provider error is recorded
+    on the poll state (visible in the desk), never raised: the next tick tries again."""
     try:
         channel = get_channel("x")
     except UnknownChannel:
@@ -56,11 +57,7 @@ def x_mentions_poll(*, now: datetime | None = None, force: bool = False) -> int:
     if not costs.affordable(cfg, page_cost):
         x_poll_record(account_id=account, at=now, error=_("Anggaran X bulan ini habis; sebutan tidak ditarik."))
         return 0
-    try:
-        return _poll(channel, cfg, account, state.since_id if state else "", max_results, now)
-    except ChannelError as exc:
-        x_poll_record(account_id=account, at=now, error=str(exc))
-        return 0
+    return _poll(channel, cfg, account, state.since_id if state else "", max_results, now)
 
 
 def _due(state: XPollState | None, cfg: dict[str, Any], now: datetime) -> bool:
@@ -72,7 +69,11 @@ def _poll(channel: Any, cfg: dict[str, Any], account: str, since_id: str, max_re
     client = channel.client()
     token, newest, stored = "", "", 0
     for _page in range(MAX_PAGES):
-        page = client.mentions(since_id=since_id, max_results=max_results, pagination_token=token)
+        try:
+            page = client.mentions(since_id=since_id, max_results=max_results, pagination_token=token)
+        except ChannelError as exc:  # the pages stored so far stay; the cursor does not move
+            x_poll_record(account_id=account, at=now, count=stored, error=str(exc))
+            return stored
         meta = page.get("meta") or {}
         newest = newest or str(meta.get("newest_id") or "")
         token = str(meta.get("next_token") or "")
