@@ -9,11 +9,14 @@ from rq.cron import CronScheduler
 
 from aduan_publik import jobs
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
+from aduan_social.jobs import x_poll_tick
 
 EXPECTED = {
     "aduan_publik.jobs.sweep_pending": 60,
     "aduan_publik.jobs.run_deadline_sweep": 600,
     "aduan_publik.channels.lapor.jobs.tick": 60,
+    # A plugin package's own jobs, loaded through the ``aduan_publik.cron`` entry-point group.
+    "aduan_social.jobs.x_poll_tick": 60,
 }
 
 
@@ -26,7 +29,8 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     scheduler.load_config_from_file("aduan_publik.cron")
     assert _registered(scheduler) == EXPECTED
     assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
-    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick}
+    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
+                                                         x_poll_tick}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

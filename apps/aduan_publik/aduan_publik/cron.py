@@ -15,12 +15,15 @@ cron.register(lapor_tick, queue_name="default", interval=60)  # SP4N-LAPOR! push
 
 
 def _plugin_jobs() -> None:
+    import importlib
     import logging
+    import sys
     from importlib.metadata import entry_points
 
     for ep in entry_points(group="aduan_publik.cron"):
-        try:
-            ep.load()
+        try:  # rq reloads this module for every scheduler: reload the plugin's too, so it registers again
+            loaded = sys.modules.get(ep.value)
+            importlib.reload(loaded) if loaded is not None else ep.load()
         except Exception:  # a broken plugin must not stop every other scheduled job
             logging.getLogger(__name__).exception("periodic jobs of %s not loaded", ep.value)
 
