@@ -14,8 +14,9 @@ Redis, real rq workers — and the same load generator, with the site's ``facebo
 
 Sizes: ``SOCIAL_BENCH_LATENCY_REQUESTS`` (default 2000 per channel), ``SOCIAL_BENCH_DELIVERIES``
 (10000), ``SOCIAL_BENCH_DB`` (``aduan_social_bench``), ``SOCIAL_BENCH_REDIS``
-(``redis://127.0.0.1:6379/2``, flushed); clients and workers as ``WA_BENCH_CLIENTS`` /
-``WA_BENCH_WORKERS``.
+(``redis://127.0.0.1:6379/2``, flushed), ``SOCIAL_BENCH_DRAIN_TIMEOUT`` (900 s: how long the
+workers get before what is missing counts as lost); clients and workers as ``WA_BENCH_CLIENTS``
+/ ``WA_BENCH_WORKERS``.
 
     .venv/bin/python bench/bench_social.py      # standalone
     .venv/bin/python bench/run.py social        # with the other benches
@@ -56,6 +57,12 @@ def _whatsapp_bench() -> Any:
 
 
 wa = _whatsapp_bench()
+# How long the workers get to process everything and send every acknowledgement. On a shared
+# two-core machine under ``nice`` the WhatsApp bench's 360 s was too short for 13,200 deliveries
+# plus 9,000 Graph API sends (measured: all 9,000 complaints stored, 1,524 acks sent at 360 s);
+# the drain time is reported against 360 s either way.
+wa.DRAIN_TIMEOUT = float(os.environ.get("SOCIAL_BENCH_DRAIN_TIMEOUT", "900"))
+DRAIN_TARGET = 360.0
 
 
 # ---- payloads ---------------------------------------------------------------------------
@@ -154,7 +161,8 @@ def integrity_rows(expected: int, graph: Any, drain_s: float, answered: float) -
     return [
         wa._row("deliveries answered per second (with workers)", answered, "req/s", 0, lower=False),
         wa._row("deliveries still unprocessed at the drain timeout", pending, "count", 0),
-        wa._row(f"{expected:,} unique of {DELIVERIES:,}: drain to all processed", drain_s, "s", wa.DRAIN_TIMEOUT),
+        wa._row(f"{expected:,} unique of {DELIVERIES:,}: drain to all processed and acknowledged", drain_s, "s",
+                DRAIN_TARGET),
         wa._row("lost (complaints, messages, acks missing)", lost, "count", 0),
         wa._row("duplicated (complaints, messages, acks)", duplicated, "count", 0),
     ]

@@ -53,6 +53,8 @@ def test_messenger_image_is_downloaded_and_kept_on_the_complaint(post_meta, face
     post_meta("facebook", _body(data))
     image = Message.objects.get(kind="image")
     assert image.attachments.count() == 1 and image.attachments.get().file.read() == jpeg
+    [download] = [r for r in facebook.requests if r["path"] == "/download/lubang.jpg"]
+    assert "authorization" not in download["headers"]  # the Page token never leaves for a CDN link
 
 
 def test_comment_is_answered_by_one_private_reply_and_a_number_only_public_reply(post_meta, facebook):
@@ -174,3 +176,22 @@ def test_delivery_for_another_page_is_rejected_and_visible(post_meta, facebook):
     event = InboundEvent.objects.get()
     assert event.state == "rejected" and "999999999999999" in event.reason
     assert Complaint.objects.count() == 0
+
+
+def test_refused_public_reply_leaves_the_private_answer_sent_with_a_note(post_meta, facebook):
+    from fakes.social_api import OK, FakeMetaGraph
+
+    facebook.script(OK, FakeMetaGraph.error(100, message="(#100) Cannot comment on this post"))
+    post_meta("facebook", fixture_body("fb_comment"))
+    ack = Message.objects.get(direction="out")
+    assert ack.state == "sent" and "balasan publik gagal" in ack.meta["note"] and "#100" in ack.meta["note"]
+    assert len(facebook.sends()) == 1
+
+
+def test_message_on_standby_while_another_app_holds_the_thread_is_not_lost(post_meta, facebook):
+    data = fixture_json("fb_batch")
+    entry = data["entry"][0]
+    entry["standby"] = [entry.pop("messaging")[0]]
+    data["entry"] = [entry]
+    post_meta("facebook", _body(data))
+    assert Message.objects.get(direction="in").external_id == "m_AbCdEf001"

@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 META_TOKEN = "test-page-token"
+OK_STATUS = 0  # a scripted reply with this status means "answer as usual"
 X_TOKEN = "test-x-user-token"
 
 
@@ -40,6 +41,9 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     raw: bytes | None = None
     content_type: str = "application/json"
+
+
+OK = Reply(status=OK_STATUS)
 
 
 class _FakeServer:
@@ -74,7 +78,7 @@ class _FakeServer:
         self.stop()
 
     def script(self, *replies: Reply) -> None:
-        """Answers for the next writes (POSTs), in order; then back to success."""
+        """Answers for the next writes (POSTs), in order (:data:`OK` = as usual); then back to success."""
         with self._lock:
             self._script.extend(replies)
 
@@ -91,9 +95,9 @@ class _FakeServer:
         with self._lock:
             self.requests.append(record)
             scripted = self._script.popleft() if method == "POST" and self._script else None
-        if headers.get("authorization") != f"Bearer {self.token}":
+        if headers.get("authorization") != f"Bearer {self.token}" and not parts.path.startswith("/download/"):
             reply = self.unauthorized()
-        elif scripted is not None:
+        elif scripted is not None and scripted.status != OK_STATUS:
             reply = scripted
         else:
             reply = self.route(method, parts.path, query, record["json"] or {})
@@ -139,7 +143,7 @@ class FakeMetaGraph(_FakeServer):
                 if re.search(r"/(comments|replies|mentions)$", w["path"])]
 
     def route(self, method: str, path: str, query: dict[str, str], payload: Any) -> Reply:
-        if method == "GET" and path.startswith("/download/"):
+        if method == "GET" and path.startswith("/download/"):  # a CDN link: no token needed (nor sent)
             content, ctype = self.files.get(path.rsplit("/", 1)[-1], (b"", ""))
             return Reply(raw=content, content_type=ctype) if content else Reply(status=404, body={})
         prefix = f"/{self.version}/"

@@ -141,10 +141,13 @@ class MetaChannel(Channel):
             message_part_record(message_id=message.message_id, part=part, external_id=private_id)
             services.person_link_record(channel=self.name, inbox_id=sent.recipient_id,
                                         person_id=message.to.user_id)
+        note = _("balasan pribadi (Private Reply) atas komentar publik pelapor")
         if message.purpose == "ack" and selectors.public_part(target.item_id) not in done:
-            self._public_reply(message, target)
-        return SendResult(external_id=private_id,
-                          note=_("balasan pribadi (Private Reply) atas komentar publik pelapor"))
+            try:
+                self._public_reply(message, target)
+            except PermanentChannelError as exc:  # the resident has the private answer: keep it "sent"
+                note = _("%(note)s; balasan publik gagal: %(e)s") % {"note": note, "e": exc}
+        return SendResult(external_id=private_id, note=note)
 
     def _public_reply(self, message: OutboundMessage, target: Any) -> str:
         """The only public words: the tracking number and "we contact you by message"."""

@@ -82,7 +82,11 @@ class GraphClient:
         return self._call("GET", self.config.url(path), params=params)
 
     def download(self, url: str) -> tuple[bytes, str]:
-        response = self._request("GET", url)
+        """A file behind a Meta CDN link: fetched without the token (the link is its own credential)."""
+        try:
+            response = requests.get(url, timeout=(3.05, self.config.timeout))
+        except requests.RequestException as exc:
+            raise TemporaryChannelError(f"lampiran tidak dapat diunduh: {exc}") from exc
         if response.status_code >= 400:
             _raise_for(response)
         return response.content, response.headers.get("Content-Type", "")

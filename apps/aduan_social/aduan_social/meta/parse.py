@@ -97,7 +97,8 @@ def parse(body: bytes, account: Account) -> list[Item]:
             items.append(InboundProblem(channel=account.channel, external_id=entry_id[:200], raw={"id": entry_id},
                                         reason=f"kiriman untuk akun lain ({entry_id}), bukan akun situs ini"))
             continue
-        messaging = _list(entry.get("messaging"))
+        # "standby": the same events while another app (a Page inbox tool) holds the thread: still ours.
+        messaging = _list(entry.get("messaging")) + _list(entry.get("standby"))
         changes = _list(entry.get("changes"))
         known += len(messaging) + len(changes)
         for event in messaging:
