@@ -59,7 +59,6 @@ class XSpend(models.Model):
     user_reads = models.PositiveIntegerField(_("pengguna dibaca"), default=0)
     posts_created = models.PositiveIntegerField(_("post dibuat"), default=0)
     dms_created = models.PositiveIntegerField(_("DM dikirim"), default=0)
-    events_received = models.PositiveIntegerField(_("peristiwa webhook"), default=0)
     cost_usd = models.DecimalField(_("biaya (USD)"), max_digits=12, decimal_places=4, default=Decimal("0"))
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -30,14 +30,14 @@ def month_of(at: datetime) -> str:
 
 @transaction.atomic
 def x_spend_add(*, at: datetime, cost: Decimal, post_reads: int = 0, user_reads: int = 0, posts_created: int = 0,
-                dms_created: int = 0, events_received: int = 0) -> None:
+                dms_created: int = 0) -> None:
     """Count X API usage and its cost in the month of ``at`` (UTC), atomically."""
     month = month_of(at)
     XSpend.objects.get_or_create(month=month)
     XSpend.objects.filter(month=month).update(
         cost_usd=F("cost_usd") + cost, post_reads=F("post_reads") + post_reads,
         user_reads=F("user_reads") + user_reads, posts_created=F("posts_created") + posts_created,
-        dms_created=F("dms_created") + dms_created, events_received=F("events_received") + events_received)
+        dms_created=F("dms_created") + dms_created)
 
 
 @transaction.atomic
