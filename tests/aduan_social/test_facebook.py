@@ -193,3 +193,11 @@ def test_message_on_standby_while_another_app_holds_the_thread_is_not_lost(post_
     data["entry"] = [entry]
     post_meta("facebook", _body(data))
     assert Message.objects.get(direction="in").external_id == "m_AbCdEf001"
+
+
+def test_a_comment_hidden_by_the_page_is_not_taken_for_a_removal(post_meta, facebook):
+    post_meta("facebook", fixture_body("fb_batch"))
+    data = fixture_json("fb_comment_removed")
+    data["entry"][0]["changes"][0]["value"]["verb"] = "hide"
+    post_meta("facebook", _body(data))
+    assert "revoked" not in Message.objects.get(external_id=COMMENT_ID).meta

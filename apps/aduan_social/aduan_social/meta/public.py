@@ -66,8 +66,10 @@ def _feed(value: Mapping[str, Any], entry: Mapping[str, Any], account: Account) 
         raise PayloadError(f"{item} tanpa id")
     sent_at = when(value.get("created_time") or entry.get("time"))
     text = str(value.get("message") or "")
-    if verb in ("remove", "hide"):
+    if verb == "remove":
         return [_revoke(account, ident, value, sent_at)]
+    if verb not in ("add", "edited"):
+        return []  # hide/unhide (a Page moderator's act), block, …: the resident's text is unchanged
     sender = _sender(author, ident)
     if verb == "edited":
         return [InboundMessage(channel=account.channel, external_id=f"{ident}#edit:{_digest(text)}", kind=EDIT,
