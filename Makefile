@@ -20,7 +20,7 @@ bench:  ## speed figures against their targets (bench/bench_*.py)
 
 lint:  ## ruff and mypy
 	@bash scripts/bootstrap.sh deps && .venv/bin/ruff check apps config tests bench \
-		&& .venv/bin/mypy apps/aduan_publik/aduan_publik config
+		&& .venv/bin/mypy apps/aduan_publik/aduan_publik apps/aduan_social/aduan_social config
 
 clean:  ## caches and generated files (keeps .venv, sites/ and var/)
 	rm -rf .pytest_cache .mypy_cache .ruff_cache staticfiles test-artifacts build

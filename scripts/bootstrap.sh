@@ -60,13 +60,14 @@ ensure_venv() {
 # pip runs only when the dependency files (or the bench's path) changed since the last install.
 ensure_python_deps() {
     local stamp="$VENV/.aduan-deps" want
-    want="$(cd "$BENCH_DIR" && cat apps/aduan_publik/pyproject.toml requirements-dev.txt | sha256sum | cut -c1-64) $BENCH_DIR"
+    want="$(cd "$BENCH_DIR" && cat apps/aduan_publik/pyproject.toml apps/aduan_social/pyproject.toml \
+        requirements-dev.txt | sha256sum | cut -c1-64) $BENCH_DIR"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$VENV/bin/aduan" ]; then
         return 0
     fi
-    say "pip install -e apps/aduan_publik -r requirements-dev.txt"
+    say "pip install -e apps/aduan_publik -e apps/aduan_social -r requirements-dev.txt"
     (cd "$BENCH_DIR" && "$PY" -m pip install -q --disable-pip-version-check \
-        -e apps/aduan_publik -r requirements-dev.txt)
+        -e apps/aduan_publik -e apps/aduan_social -r requirements-dev.txt)
     printf '%s\n' "$want" >"$stamp"
 }
 

@@ -1,4 +1,8 @@
-"""The scheduler's jobs (``manage.py rqcron aduan_publik.cron``, the Procfile's scheduler)."""
+"""The scheduler's jobs (``manage.py rqcron aduan_publik.cron``, the Procfile's scheduler).
+
+Plugin packages add theirs: each module named in the ``aduan_publik.cron`` entry-point group is
+imported here and registers its jobs with ``rq.cron.register``; one that fails is logged and left out.
+"""
 
 from rq import cron
 
@@ -17,3 +21,20 @@ cron.register(run_daily_digest, queue_name="default", interval=3600)
 cron.register(purge_pending_uploads, queue_name="default", interval=3600)  # files of forms never sent
 # The monthly report to the leaders: checked daily, last month's sent once (see services/report_mail.py).
 cron.register(send_monthly_reports, queue_name="default", cron="0 1 * * *")
+
+
+def _plugin_jobs() -> None:
+    import importlib
+    import logging
+    import sys
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="aduan_publik.cron"):
+        try:  # rq reloads this module for every scheduler: reload the plugin's too, so it registers again
+            loaded = sys.modules.get(ep.value)
+            importlib.reload(loaded) if loaded is not None else ep.load()
+        except Exception:  # a broken plugin must not stop every other scheduled job
+            logging.getLogger(__name__).exception("periodic jobs of %s not loaded", ep.value)
+
+
+_plugin_jobs()

@@ -1,0 +1,1 @@
+"""What the Facebook Page and Instagram channels share: Meta webhooks, the Graph API, reply rules."""
