@@ -73,6 +73,11 @@ def can_use_desk(user: Any) -> bool:
     return actor_for(user).role in (Role.ADMIN, Role.LEADER, Role.LIAISON, Role.OPERATOR)
 
 
+def can_manage_jobs(user: Any) -> bool:
+    """The job dashboard (/desk/rq/): admins only; job arguments carry reporters' data."""
+    return actor_for(user).is_admin
+
+
 # ---- reads -------------------------------------------------------------------------------
 
 
