@@ -101,7 +101,7 @@ def test_admin_unlocks_from_the_shell(admin_user):
 
 def test_unlock_without_a_target_changes_nothing(admin_user):
     sign_in("admin1", "salah")
-    with pytest.raises(Exception, match="nama pengguna"):
+    with pytest.raises(Exception, match="nama pengguna atau --ip"):
         call_command("unlock-signin", stdout=StringIO())
     assert AccessAttempt.objects.count() == 1
     assert not Event.objects.filter(verb="login_unlocked").exists()
