@@ -15,6 +15,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _lazy
+
 from aduan_publik.sites import (
     DEFAULT_ALLOWED_HOSTS,
     DEFAULT_DEADLINES,
@@ -274,6 +277,11 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     "DASHBOARD_CALLBACK": "aduan_publik.desk.dashboard.dashboard_callback",
     "STYLES": [],
+    # The user menu: the password and the account's own sign-in security (docs/security.md).
+    "ACCOUNT": {"navigation": [
+        {"title": _lazy("Ubah kata sandi"), "link": reverse_lazy("admin:password_change")},
+        {"title": _lazy("Keamanan akun"), "link": reverse_lazy("admin:desk_security")},
+    ]},
 }
 
 LOGGING = {

@@ -202,6 +202,7 @@ def enrol_step(request: HttpRequest) -> HttpResponse:
         user, pending = request.user, False
     device = signin_services.totp_enrolment_start(user=user)
     form = SecondFactorForm(request.POST or None)
+    form.fields["token"].help_text = _("Enam angka yang tampil di aplikasi autentikator.")
     if request.method == "POST" and form.is_valid():
         confirmed = signin_services.totp_enrolment_confirm(user=user, token=form.cleaned_data["token"])
         if confirmed is not None:
