@@ -84,7 +84,7 @@ def owes_second_factor(user: Any) -> bool:
 
 def second_factor_required(role: str | None) -> bool:
     """Whether the site makes this role sign in with a second factor (``auth.require_2fa_for``)."""
-    return bool(role) and role in settings.SIGNIN.get("require_2fa_for", [])
+    return bool(role) and role in getattr(settings, "SIGNIN", {}).get("require_2fa_for", [])
 
 
 def second_factor_missing(user: Any, role: str | None) -> bool:
