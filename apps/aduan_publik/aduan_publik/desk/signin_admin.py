@@ -22,7 +22,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from .. import access
-from ..selectors.signin import lock_state
+from ..selectors.signin import attempts_with_lock_state, row_locked
 from ..services.signin import second_factor_reset, signin_unlock
 from .permissions import ADMIN_ONLY, ReadOnlyMixin
 
@@ -42,9 +42,12 @@ class AccessAttemptAdmin(ReadOnlyMixin, ModelAdmin):
     fields = ("username", "ip_address", "user_agent", "failures_since_start", "attempt_time", "path_info")
     actions = ("unlock",)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[AccessAttempt]:
+        return attempts_with_lock_state()
+
     @display(description=gettext_lazy("terkunci"), boolean=True)
     def locked(self, obj: AccessAttempt) -> bool:
-        return any(lock_state(username=obj.username, ip=obj.ip_address).values())
+        return row_locked(obj)
 
     def has_desk_admin_permission(self, request: HttpRequest) -> bool:
         return access.actor_for(request.user).is_admin
