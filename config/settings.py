@@ -11,8 +11,12 @@ Environment variables override the site config where a process needs it (tests, 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _lazy
 
 from aduan_publik.sites import (
     DEFAULT_ALLOWED_HOSTS,
@@ -160,10 +164,38 @@ _rq = {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300, "ASYNC": RQ_ASYNC}
 RQ_QUEUES = {"default": dict(_rq), "short": dict(_rq), "long": dict(_rq, DEFAULT_TIMEOUT=1800)}
 RQ_SHOW_ADMIN_LINK = True
 
+# ---- staff sign-in (docs/security.md): lockout (django-axes), TOTP (django-otp), password policy ----
+# site_config.json "auth" overrides each key.
+SIGNIN: dict[str, Any] = {
+    "require_2fa_for": [],  # roles that must use a second factor: "admin", "leader", "liaison", "operator"
+    "failure_limit": 10,  # failed sign-ins before the account or the address is locked
+    "lockout_minutes": 30,  # how long a lock lasts (a failure during the lock starts it again)
+    "lockout_by": ["username", "ip_address"],  # each counted on its own; drop "ip_address" behind a shared NAT
+    "password_min_length": 12,
+    **SITE_CONFIG.get("auth", {}),
+}
+INSTALLED_APPS += ["aduan_publik.signin_apps.SigninAxesConfig", "django_otp",
+                   "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                  "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+# The axes backend refuses a locked account or address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["aduan_publik.signin_backend.SigninBackend"]
+AXES_FAILURE_LIMIT = int(SIGNIN["failure_limit"])
+AXES_COOLOFF_TIME = timedelta(minutes=int(SIGNIN["lockout_minutes"]))
+AXES_LOCKOUT_PARAMETERS = list(SIGNIN["lockout_by"])
+AXES_LOCKOUT_CALLABLE = "aduan_publik.desk.signin.lockout_response"
+AXES_ENABLE_ADMIN = False  # the desk has its own (unfold) list with an unlock action
+AXES_SENSITIVE_PARAMETERS = ["ip_address", "token"]
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = f"Aduan Publik {SITE_CONFIG.get('city_name', 'Kota Contoh')}".strip()
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(SIGNIN["password_min_length"])}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "aduan_publik.passwords.PublishedPasswordValidator"},
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -248,6 +280,11 @@ UNFOLD = {
     "SHOW_LANGUAGES": True,
     "DASHBOARD_CALLBACK": "aduan_publik.desk.dashboard.dashboard_callback",
     "STYLES": [],
+    # The user menu: the password and the account's own sign-in security (docs/security.md).
+    "ACCOUNT": {"navigation": [
+        {"title": _lazy("Ubah kata sandi"), "link": reverse_lazy("admin:password_change")},
+        {"title": _lazy("Keamanan akun"), "link": reverse_lazy("admin:desk_security")},
+    ]},
 }
 
 LOGGING = {

@@ -18,10 +18,12 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Attachment, Complaint, Disposition, FollowUp, Notification, Role, StaffProfile
 
@@ -56,13 +58,47 @@ def actor_for(user: Any) -> Actor:
     cached = getattr(user, "_aduan_actor", None)
     if cached is not None:
         return cached
-    try:
-        profile = user.aduan_profile
-        actor = Actor(user=user, role=profile.role, opd_id=profile.opd_id)
-    except StaffProfile.DoesNotExist:
-        actor = Actor(user=user, role=Role.ADMIN if user.is_superuser else None, opd_id=None)
+    actor = _profile_actor(user)
+    if actor.role and second_factor_missing(user, actor.role):
+        # Signed in with the password only: no role anywhere (desk, exports, files) until the code.
+        actor = Actor(user=user, role=None, opd_id=None)
     user._aduan_actor = actor
     return actor
+
+
+def _profile_actor(user: Any) -> Actor:
+    try:
+        profile = user.aduan_profile
+        return Actor(user=user, role=profile.role, opd_id=profile.opd_id)
+    except StaffProfile.DoesNotExist:
+        return Actor(user=user, role=Role.ADMIN if user.is_superuser else None, opd_id=None)
+
+
+def owes_second_factor(user: Any) -> bool:
+    """Signed in with the right password, a desk role, and the second factor still to show."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    role = _profile_actor(user).role
+    return role in (Role.ADMIN, Role.LEADER, Role.LIAISON, Role.OPERATOR) and second_factor_missing(user, role)
+
+
+def second_factor_required(role: str | None) -> bool:
+    """Whether the site makes this role sign in with a second factor (``auth.require_2fa_for``)."""
+    return bool(role) and role in getattr(settings, "SIGNIN", {}).get("require_2fa_for", [])
+
+
+def second_factor_missing(user: Any, role: str | None) -> bool:
+    """A web session that owes a second factor: the role requires one or the user enrolled one.
+
+    Only users that came through ``OTPMiddleware`` (a web request) carry ``is_verified``; users
+    loaded by services, jobs or the API's own authentication are not sessions and pass.
+    """
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is None or is_verified():
+        return False
+    if second_factor_required(role):
+        return True
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def role_of(user: Any) -> str | None:
@@ -71,6 +107,11 @@ def role_of(user: Any) -> str | None:
 
 def can_use_desk(user: Any) -> bool:
     return actor_for(user).role in (Role.ADMIN, Role.LEADER, Role.LIAISON, Role.OPERATOR)
+
+
+def can_manage_jobs(user: Any) -> bool:
+    """The job dashboard (/desk/rq/): admins only; job arguments carry reporters' data."""
+    return actor_for(user).is_admin
 
 
 # ---- reads -------------------------------------------------------------------------------

@@ -1,3 +1,11 @@
 """Registers the desk's model admins (imported by ``aduan_publik.admin`` at autodiscovery)."""
 
-from . import attachment_admin, channel_admin, complaint_admin, notification_admin, org_admin, thread_admin  # noqa: F401
+from . import (  # noqa: F401
+    attachment_admin,
+    channel_admin,
+    complaint_admin,
+    notification_admin,
+    org_admin,
+    signin_admin,
+    thread_admin,
+)

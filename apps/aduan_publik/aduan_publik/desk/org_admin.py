@@ -18,6 +18,7 @@ from .. import access
 from ..calendar import forget_days_off
 from ..models import OPD, Area, Category, DayOff, StaffProfile
 from .permissions import ADMIN_ONLY, RoleAdminMixin
+from .signin_admin import reset_second_factor
 
 User = get_user_model()
 
@@ -102,6 +103,7 @@ class StaffUserAdmin(RoleAdminMixin, BaseUserAdmin, ModelAdmin):
         (_("Status"), {"fields": ("is_active", "is_staff", "last_login", "date_joined")}),
     )
     readonly_fields = ("last_login", "date_joined")
+    actions = (reset_second_factor,)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)

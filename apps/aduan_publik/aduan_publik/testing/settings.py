@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +58,22 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+# Staff sign-in as on a site (config/settings.py, docs/security.md): lockout and second factor.
+INSTALLED_APPS += ["aduan_publik.signin_apps.SigninAxesConfig", "django_otp", "django_otp.plugins.otp_totp",
+                   "django_otp.plugins.otp_static"]
+AUTHENTICATION_BACKENDS = ["aduan_publik.signin_backend.SigninBackend"]
+SIGNIN: dict[str, Any] = {"require_2fa_for": [], "failure_limit": 10, "lockout_minutes": 30,
+                          "lockout_by": ["username", "ip_address"], "password_min_length": 12}
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "aduan_publik.desk.signin.lockout_response"
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
 ROOT_URLCONF = "aduan_publik.testing.urls"
 TEMPLATES = [{
     "BACKEND": "django.template.backends.django.DjangoTemplates",
