@@ -23,5 +23,7 @@ urlpatterns = [
     # With or without the trailing slash: providers' forms and admins write it both ways.
     re_path(r"^channels/(?P<name>[-a-zA-Z0-9_]+)/webhook/?$", webhooks.channel_webhook, name="channel_webhook"),
     *_channel_urls(),
+    path("api/", include("aduan_publik.api.urls")),
+    path("open311/", include("aduan_publik.open311.urls")),
     path("", include("aduan_publik.portal.urls")),
 ]

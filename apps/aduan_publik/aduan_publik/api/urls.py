@@ -1,0 +1,30 @@
+"""``/api/v1/`` (the REST API), ``/api/schema/`` (OpenAPI 3) and ``/api/docs/`` (Swagger UI, Redoc)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .views import attachments, complaints, reference
+from .views.actions import ACTIONS, action_view
+
+TARGETS = {"complaint": "complaints", "disposition": "dispositions", "followup": "followups"}
+
+v1 = [
+    path("complaints", complaints.ComplaintListView.as_view(), name="complaints"),
+    path("complaints/<int:pk>", complaints.ComplaintDetailView.as_view(), name="complaint"),
+    path("complaints/<int:pk>/attachments", attachments.ComplaintAttachmentsView.as_view(), name="attachments"),
+    path("attachments/<int:pk>/download", attachments.AttachmentDownloadView.as_view(), name="attachment"),
+    path("opds", reference.OPDListView.as_view(), name="opds"),
+    path("categories", reference.CategoryListView.as_view(), name="categories"),
+    path("areas", reference.AreaListView.as_view(), name="areas"),
+    path("figures", reference.FiguresView.as_view(), name="figures"),
+    *[path(f"{TARGETS[a.on]}/<int:pk>/{a.slug}", action_view(a).as_view(), name=f"{a.on}-{a.slug}")
+      for a in ACTIONS],
+]
+
+app_name = "api"
+urlpatterns = [
+    *[path(f"v1/{p.pattern}", p.callback, name=p.name) for p in v1],
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]
