@@ -24,8 +24,9 @@ def test_without_token_is_401_problem_json(client):
 
 def test_revoked_and_expired_tokens_are_refused(admin_user, api_as, complaint):
     token, raw = token_create(user=admin_user, name="x", scopes=["complaints:read"])
-    from aduan_publik.api.views.base import ApiView  # noqa: F401  (imports the API)
     from django.test import Client
+
+    from aduan_publik.api.views.base import ApiView  # noqa: F401  (imports the API)
 
     c = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert c.get("/api/v1/complaints").status_code == 200

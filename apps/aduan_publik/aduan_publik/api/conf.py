@@ -41,4 +41,8 @@ SPECTACULAR_SETTINGS: dict[str, Any] = {
                             "OpdKindEnum": "aduan_publik.models.org.OPD.Kind"},
     "SERVE_AUTHENTICATION": [],
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "aduan_publik.api.schema.add_problems",
+    ],
 }

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -143,7 +144,8 @@ class ComplaintListView(ApiView):
             complaint = Complaint.objects.select_related("category", "kecamatan", "kelurahan", "contact").get(
                 pk=complaint.pk)
             body = ComplaintDetailSerializer(complaint, context=detail_context(self, complaint)).data
-            return json.loads(json.dumps({**body, "access_code": code}, default=str))
+            # Stored as the JSON the client got: the same encoder as every answer (decimals as numbers).
+            return json.loads(JSONRenderer().render({**body, "access_code": code}))
 
         outcome = complaint_create_idempotent(token=self.token, key=key, fingerprint=fingerprint,
                                               channel=API_CHANNEL, fields=data, reporter=reporter, render=render)

@@ -37,7 +37,7 @@ class ReferenceList(ApiView):
 class OPDListView(ReferenceList):
     serializer_class, model = OPDSerializer, OPD
 
-    @extend_schema(operation_id="opds_list")
+    @extend_schema(operation_id="opds_list", responses=OPDSerializer(many=True))
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -45,7 +45,7 @@ class OPDListView(ReferenceList):
 class CategoryListView(ReferenceList):
     serializer_class, model = CategorySerializer, Category
 
-    @extend_schema(operation_id="categories_list")
+    @extend_schema(operation_id="categories_list", responses=CategorySerializer(many=True))
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -53,7 +53,7 @@ class CategoryListView(ReferenceList):
 class AreaListView(ReferenceList):
     serializer_class, model = AreaSerializer, Area
 
-    @extend_schema(operation_id="areas_list")
+    @extend_schema(operation_id="areas_list", responses=AreaSerializer(many=True))
     def get(self, request: Request) -> Response:
         return super().get(request)
 
