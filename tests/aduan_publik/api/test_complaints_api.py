@@ -215,3 +215,17 @@ def test_reference_and_figures(admin_user, liaison_pu, liaison_dlh, api_as, two_
     assert own["opd"] == opd_pu.pk and own["totals"]["total"] == figures.totals(opd_id=opd_pu.pk)["total"] == 1
     assert api_as(liaison_pu).get("/api/v1/figures", {"opd": opd_dlh.pk}).status_code == 403
     assert api.get("/api/v1/figures", {"period": "kemarin"}).status_code == 400
+
+
+def test_idempotency_answers_expire_after_a_day(integrator_user, api_as):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from aduan_publik.api.jobs import purge_idempotency_records
+
+    api = api_as(integrator_user, HTTP_IDEMPOTENCY_KEY="k-1")
+    assert api.post("/api/v1/complaints", NEW).status_code == 201
+    assert purge_idempotency_records() == 0
+    IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_idempotency_records() == 1 and not IdempotencyRecord.objects.exists()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -26,6 +28,9 @@ from ..services.complaints import complaint_create
 from ..services.contacts import contact_get_or_create
 from ..workflow import WorkflowError
 from .models import ApiToken, IdempotencyRecord
+
+#: How long a create answer is replayed for its Idempotency-Key (then purged hourly).
+IDEMPOTENCY_KEPT = timedelta(hours=24)
 
 
 class IdempotencyMismatch(WorkflowError):
@@ -65,7 +70,8 @@ def complaint_file(*, by: Any, channel: str, fields: dict[str, Any],
 
 
 def _replay(token: ApiToken, key: str, fingerprint: str) -> Outcome | None:
-    record = IdempotencyRecord.objects.filter(token=token, key=key).first()
+    fresh = timezone.now() - IDEMPOTENCY_KEPT
+    record = IdempotencyRecord.objects.filter(token=token, key=key, created_at__gte=fresh).first()
     if record is None:
         return None
     if record.fingerprint != fingerprint:
@@ -86,7 +92,9 @@ def complaint_create_idempotent(
         with transaction.atomic():
             complaint, code = complaint_file(by=token.user, channel=channel, fields=fields, reporter=reporter)
             body = render(complaint, code)
-            if key:
+            if key:  # an answer past its day no longer holds the key
+                IdempotencyRecord.objects.filter(token=token, key=key,
+                                                 created_at__lt=timezone.now() - IDEMPOTENCY_KEPT).delete()
                 IdempotencyRecord.objects.create(token=token, key=key, fingerprint=fingerprint, status_code=201,
                                                  body=body, complaint=complaint)
     except IntegrityError:
@@ -110,3 +118,10 @@ def attachment_upload(*, complaint: Complaint, by: Any, upload: UploadedFile) ->
                  summary=_("Lampiran %(name)s ditambahkan melalui API.") % {"name": attachment.original_name},
                  data={"attachment": attachment.pk})
     return attachment
+
+
+def idempotency_purge(*, older_than: timedelta = IDEMPOTENCY_KEPT) -> int:
+    """Forget create answers older than a day (they hold reporters' access codes). Returns how many."""
+    cutoff = timezone.now() - older_than
+    deleted, _per_model = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
