@@ -52,3 +52,12 @@ def test_desk_issues_a_token_and_shows_it_once(admin_user, integrator_user):
     shown = [str(m) for m in response.context["messages"]]
     raw = next(m.split(": ", 1)[1].split(" ")[0] for m in shown if "adu_" in m)
     assert hash_token(raw) == token.key_hash and token.created_by == admin_user
+
+
+def test_schema_and_docs_are_served_without_a_cdn(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert schema["openapi"].startswith("3.") and "/api/v1/complaints" in schema["paths"]
+    assert "application/problem+json" in schema["paths"]["/api/v1/complaints"]["get"]["responses"]["404"]["content"]
+    page = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in page and "cdn" not in page.lower() and "/static/drf_spectacular_sidecar/" in page
+    assert "/static/drf_spectacular_sidecar/" in client.get("/api/docs/redoc/").content.decode()

@@ -40,6 +40,6 @@ urlpatterns = [
     # Any other /api/v1/ address (a malformed id included) answers 404 as problem+json, not HTML.
     re_path(r"^v1/", not_found, name="not-found"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="aduan_publik:api:schema"), name="docs"),
+    path("docs/redoc/", SpectacularRedocView.as_view(url_name="aduan_publik:api:schema"), name="redoc"),
 ]
