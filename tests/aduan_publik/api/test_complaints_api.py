@@ -229,3 +229,33 @@ def test_idempotency_answers_expire_after_a_day(integrator_user, api_as):
     assert purge_idempotency_records() == 0
     IdempotencyRecord.objects.update(created_at=timezone.now() - timedelta(hours=25))
     assert purge_idempotency_records() == 1 and not IdempotencyRecord.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_with_one_key_create_one_complaint(integrator_user):
+    """Two requests with the same key at once (a client timing out and retrying): one complaint, one answer."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    _token, raw = token_create(user=integrator_user, name="x", scopes=["complaints:write", "complaints:read"])
+    answers: list = []
+    start = threading.Barrier(2)
+
+    def send() -> None:
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_IDEMPOTENCY_KEY="same-key")
+        start.wait()
+        try:
+            answers.append(client.post("/api/v1/complaints", NEW, content_type="application/json"))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in answers) == [201, 201]
+    assert answers[0].json()["tracking_number"] == answers[1].json()["tracking_number"]
+    assert Complaint.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
