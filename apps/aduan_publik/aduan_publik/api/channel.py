@@ -12,11 +12,14 @@ from ..channels.base import Capabilities, Channel, OutboundMessage, SendResult, 
 
 
 class ApiChannel(Channel):
+    """Complaints an integrator filed over REST on a resident's behalf; answers by e-mail or tracking page."""
+
     name = "api"
     label = "API integrasi"
     capabilities = Capabilities(inbound=False, outbound=True)
 
     def send(self, message: OutboundMessage) -> SendResult:
+        """E-mail the reporter when the integrator gave an address; otherwise it waits on the tracking page."""
         if not message.to.email:
             return SendResult(state="sent", note="tersedia di halaman lacak dan API")
         try:
@@ -27,5 +30,7 @@ class ApiChannel(Channel):
 
 
 class Open311Channel(ApiChannel):
+    """Complaints filed by a 311 app through Open311 GeoReport v2 (``POST requests``)."""
+
     name = "open311"
     label = "Open311 (GeoReport v2)"
