@@ -322,10 +322,10 @@ def api_reporter_display(user: Any, complaint: Complaint, *, identity_scope: boo
     if not api_can_see_identity(user, complaint, identity_scope=identity_scope):
         return {"name": _("Anonim") if complaint.is_anonymous else MASK, "phone": MASK, "email": MASK,
                 "address": MASK}
-    return reporter_display(user, complaint) if actor_for(user).can_read_all or actor_for(user).is_opd else {
-        "name": contact.name, "phone": contact.phone, "email": contact.email,
-        "address": contact.address or contact.user_id,
-    }
+    if actor_for(user).role == Role.INTEGRATOR:
+        return {"name": contact.name, "phone": contact.phone, "email": contact.email,
+                "address": contact.address or contact.user_id}
+    return reporter_display(user, complaint)
 
 
 def api_can_create(user: Any) -> bool:

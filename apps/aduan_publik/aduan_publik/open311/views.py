@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -20,7 +20,7 @@ from .. import access
 from ..api.intake import complaint_file
 from ..api.throttling import client_address, hit
 from ..api.tokens import token_for
-from ..models import CLOSED_STATUSES, Category, Complaint
+from ..models import CLOSED_STATUSES, Category, Complaint, Disposition
 from ..portal.selectors import public_complaints
 from ..workflow import WorkflowError
 from .render import errors, respond
@@ -127,10 +127,6 @@ def _readable(request: HttpRequest) -> QuerySet[Complaint]:
         qs = access.api_complaints_visible_to(token.user, opd_id=token.opd_id)
     else:
         qs = public_complaints()
-    from django.db.models import Prefetch
-
-    from ..models import Disposition
-
     active = Disposition.objects.filter(state__in=("pending", "accepted", "answered")).select_related("opd")
     return qs.select_related("category", "kecamatan", "kelurahan").prefetch_related(
         Prefetch("dispositions", queryset=active, to_attr="o311_dispositions"))

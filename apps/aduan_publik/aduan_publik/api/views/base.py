@@ -6,7 +6,6 @@ from typing import Any
 
 from django.conf import settings
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 
 from ..errors import too_large
 from ..models import ApiToken
@@ -46,6 +45,3 @@ class ApiView(GenericAPIView):  # type: ignore[type-arg]
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "token": self.token}
 
-
-def body_of(request: Request) -> bytes:
-    return request.body if hasattr(request, "body") else b""
