@@ -76,6 +76,10 @@ INSTALLED_APPS = [
     "aduan_publik",
     "aduan_publik.portal",
 ]
+# The integrator API (REST + Open311): its apps and framework settings live with it.
+from aduan_publik.api.conf import API_APPS, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402,F401
+
+INSTALLED_APPS += API_APPS
 
 
 def _channel_apps() -> list[str]:
@@ -268,6 +272,10 @@ ADUAN: dict[str, Any] = {
     # `aduan new-site` writes one, `aduan --site NAME rotate_channel_key` replaces it.
     "channel_keys": SITE_CONFIG.get("channel_keys", []),
 }
+
+# The integrator API per site: {"rate_per_minute": 120, "max_body_bytes": 1048576} (docs/api.md).
+ADUAN["api"] = {"rate_per_minute": 120, "anonymous_rate_per_minute": 60, "max_body_bytes": 1024 * 1024,
+                **SITE_CONFIG.get("api", {})}
 
 # Portal rate limits per site, e.g. {"submit_ip": "20/h"} (see aduan_publik/portal/abuse.py).
 ADUAN_PORTAL_RATES: dict[str, str] = SITE_CONFIG.get("portal_rates", {})

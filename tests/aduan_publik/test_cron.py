@@ -8,6 +8,7 @@ from django_rq.cron import DjangoCronScheduler
 from rq.cron import CronScheduler
 
 from aduan_publik import jobs
+from aduan_publik.api.jobs import purge_idempotency_records
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
@@ -23,6 +24,7 @@ EXPECTED = {
     "aduan_publik.reports.jobs.send_monthly_reports": None,  # cron string, daily
     # A plugin package's own jobs, loaded through the ``aduan_publik.cron`` entry-point group.
     "aduan_social.jobs.x_poll_tick": 60,
+    "aduan_publik.api.jobs.purge_idempotency_records": 3600,
 }
 
 
@@ -37,7 +39,8 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
     assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
                                                       jobs.run_escalation_sweep, jobs.run_daily_digest,
-                                                      purge_pending_uploads, send_monthly_reports, x_poll_tick}
+                                                      purge_pending_uploads, send_monthly_reports, x_poll_tick,
+                                                      purge_idempotency_records}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

@@ -285,3 +285,123 @@ def report_opd_scope(user: Any, opd_id: Any) -> int | None:
     if actor.is_opd and actor.opd_id is not None and wanted in (None, actor.opd_id):
         return actor.opd_id
     raise PermissionDenied(_("Anda hanya dapat mengunduh laporan OPD Anda sendiri."))
+
+
+# ---- the integrator API (issue 13) ---------------------------------------------------------
+#
+# An API token acts as its user, narrowed by the token: an OPD restriction and scopes. Staff
+# tokens see what their user sees in the desk. Integrators (API-only accounts) see every
+# complaint that is not *rahasia* (or only their profile's OPD), never an *anonim* reporter, and
+# only files an admin reviewed as public or published follow-up evidence.
+
+
+def _with_opd(qs: QuerySet[Complaint], opd_id: int | None) -> QuerySet[Complaint]:
+    if opd_id is None:
+        return qs
+    return qs.filter(Exists(Disposition.objects.filter(complaint=OuterRef("pk"), opd_id=opd_id)))
+
+
+def api_complaints_visible_to(user: Any, *, opd_id: int | None = None) -> QuerySet[Complaint]:
+    """Every complaint an API token of ``user`` restricted to ``opd_id`` (or none) may see."""
+    actor = actor_for(user)
+    if actor.role == Role.INTEGRATOR:
+        qs = _with_opd(Complaint.objects.filter(is_secret=False), actor.opd_id)
+    else:
+        qs = complaints_visible_to(user)
+    return _with_opd(qs, opd_id)
+
+
+def api_dispositions_visible_to(user: Any, *, opd_id: int | None = None) -> QuerySet[Disposition]:
+    actor = actor_for(user)
+    if actor.role == Role.INTEGRATOR:
+        qs = Disposition.objects.filter(complaint__in=api_complaints_visible_to(user))
+        qs = qs.filter(opd_id=actor.opd_id) if actor.opd_id else qs
+    else:
+        qs = dispositions_visible_to(user)
+    return qs.filter(opd_id=opd_id) if opd_id is not None else qs
+
+
+def api_followups_visible_to(user: Any, *, opd_id: int | None = None) -> QuerySet[FollowUp]:
+    """Integrators read published follow-ups only; staff what the desk shows them."""
+    if actor_for(user).role == Role.INTEGRATOR:
+        qs = FollowUp.objects.filter(state=FollowUp.State.PUBLISHED,
+                                     complaint__in=api_complaints_visible_to(user))
+    else:
+        qs = followups_visible_to(user)
+    return qs.filter(disposition__opd_id=opd_id) if opd_id is not None else qs
+
+
+def api_attachments_visible_to(user: Any, *, opd_id: int | None = None) -> QuerySet[Attachment]:
+    qs = Attachment.objects.filter(complaint__in=api_complaints_visible_to(user, opd_id=opd_id))
+    if actor_for(user).role == Role.INTEGRATOR:
+        # A photo can expose an "anonymous" reporter: only reviewed files and published evidence.
+        qs = qs.filter(Q(public_reviewed=True) | Q(followup__state=FollowUp.State.PUBLISHED))
+    return qs
+
+
+def api_get_complaint(user: Any, pk: Any, *, opd_id: int | None = None) -> Complaint:
+    try:
+        return api_complaints_visible_to(user, opd_id=opd_id).get(pk=pk)
+    except (Complaint.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Aduan tidak ditemukan.")) from None
+
+
+def api_can_see_identity(user: Any, complaint: Complaint, *, identity_scope: bool) -> bool:
+    """Reporter identity over the API: only with the token's ``reporters:read`` scope, and never
+    an *anonim* reporter unless the user may see it in the desk (admins, leaders)."""
+    if not identity_scope:
+        return False
+    if actor_for(user).role == Role.INTEGRATOR:
+        return not complaint.is_anonymous
+    return can_see_identity(user, complaint)
+
+
+def api_reporter_display(user: Any, complaint: Complaint, *, identity_scope: bool) -> dict[str, str]:
+    contact = complaint.contact
+    if contact is None:
+        return {"name": "", "phone": "", "email": "", "address": ""}
+    if not api_can_see_identity(user, complaint, identity_scope=identity_scope):
+        return {"name": _("Anonim") if complaint.is_anonymous else MASK, "phone": MASK, "email": MASK,
+                "address": MASK}
+    if actor_for(user).role == Role.INTEGRATOR:
+        return {"name": contact.name, "phone": contact.phone, "email": contact.email,
+                "address": contact.address or contact.user_id}
+    return reporter_display(user, complaint)
+
+
+def api_can_create(user: Any) -> bool:
+    """Who may file complaints over the API (on a resident's behalf): admins and integrators."""
+    return actor_for(user).role in (Role.ADMIN, Role.INTEGRATOR)
+
+
+def api_token_allowed(user: Any, opd_id: int | None) -> bool:
+    """Whether a token for ``user`` may be issued (with that OPD restriction)."""
+    actor = actor_for(user)
+    if actor.role is None:
+        return False
+    if actor.is_opd or (actor.role == Role.INTEGRATOR and actor.opd_id):
+        return opd_id in (None, actor.opd_id)
+    return True
+
+
+def api_can_attach(user: Any, complaint: Complaint) -> bool:
+    """Files over the API: admins on any complaint they see, integrators on complaints they filed."""
+    actor = actor_for(user)
+    if actor.is_admin:
+        return True
+    if actor.role == Role.INTEGRATOR:
+        return complaint.events.filter(verb="created", actor=user).exists()
+    return False
+
+
+def api_figures_opd(user: Any, *, token_opd_id: int | None, wanted: int | None) -> int | None:
+    """The OPD a token may take figures for (``None``: the whole city); another OPD is refused."""
+    actor = actor_for(user)
+    fixed = token_opd_id or (actor.opd_id if actor.is_opd or actor.role == Role.INTEGRATOR else None)
+    if fixed is not None:
+        if wanted not in (None, fixed):
+            raise PermissionDenied(_("Token ini hanya dapat membaca angka OPD-nya sendiri."))
+        return fixed
+    if actor.can_read_all or actor.role == Role.INTEGRATOR:
+        return wanted
+    raise PermissionDenied(_("Peran Anda tidak diizinkan melakukan tindakan ini."))

@@ -26,5 +26,7 @@ urlpatterns = [
     re_path(r"^channels/(?P<name>[-a-zA-Z0-9_]+)/(?P<instance>[a-z0-9][-a-z0-9_]{0,31})/webhook/?$",
             webhooks.channel_webhook, name="channel_instance_webhook"),
     *_channel_urls(),
+    path("api/", include("aduan_publik.api.urls")),
+    path("open311/", include("aduan_publik.open311.urls")),
     path("", include("aduan_publik.portal.urls")),
 ]

@@ -163,7 +163,11 @@ class Complaint(models.Model):
                 condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            # Integrators sync "what changed since" ordered by it (the API's ?ordering=updated_at).
+            models.Index(fields=["updated_at", "id"], name="complaint_updated_id"),
+        ]
         permissions = [("export_complaint", "Can export complaints")]
 
     def __str__(self) -> str:

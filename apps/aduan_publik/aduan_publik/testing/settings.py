@@ -24,6 +24,7 @@ from typing import Any
 
 import dj_database_url
 
+from aduan_publik.api.conf import API_APPS, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401 (the API, as on a site)
 from aduan_publik.channels.registry import plugin_apps
 from aduan_publik.sites import DEFAULT_DEADLINES
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django_rq",
     "aduan_publik",
     "aduan_publik.portal",
+    *API_APPS,
     *plugin_apps(),
 ]
 MIDDLEWARE = [
@@ -126,6 +128,7 @@ ADUAN: dict[str, Any] = {
                              "audio/mpeg", "audio/mp4", "video/mp4"],
     "reopen_working_days": 10,
     "channels": {},
+    "api": {"rate_per_minute": 120, "anonymous_rate_per_minute": 60, "max_body_bytes": 1024 * 1024},
 }
 ADUAN_PORTAL_RATES: dict[str, str] = {}
 UNFOLD = {"SITE_TITLE": "Aduan Publik", "SITE_HEADER": "Aduan Publik — uji", "SHOW_HISTORY": False,
