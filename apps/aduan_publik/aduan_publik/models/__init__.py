@@ -10,6 +10,7 @@ from .complaint import (
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
+from ..triage.models import TriageSuggestion  # noqa: E402  (issue 15: the triage package's one model)
 
 __all__ = [
     "ACTIVE_DISPOSITION_STATES",
@@ -32,4 +33,5 @@ __all__ = [
     "Notification",
     "Role",
     "StaffProfile",
+    "TriageSuggestion",
 ]

@@ -16,6 +16,9 @@ from .. import access, notifications
 from ..calendar import WorkingCalendar, stage_days
 from ..channels.registry import get_channel
 from ..models import AWAITING_REROUTE, OPD, Area, Category, Complaint, Contact, Disposition, Message
+from ..triage import NOT_A_COMPLAINT, NOT_AUTHORITY
+from ..triage import jobs as triage_jobs
+from ..triage import outcomes as triage_outcomes
 from ..workflow import WorkflowError, ensure_allowed
 from . import notify
 from .audit import event_record, new_access_code, next_tracking_number
@@ -74,6 +77,7 @@ def complaint_create(
     if acknowledge and contact is not None:
         outbound_queue(complaint=complaint, body=notifications.acknowledgement(complaint, code), by=None,
                        purpose="ack", template_text=notifications.acknowledgement_template_text(complaint, code))
+    triage_jobs.enqueue_on_commit(complaint.pk)  # OPD/area suggestion, duplicates, spam (issue 15)
     return complaint, code
 
 
@@ -112,6 +116,7 @@ def complaint_verify(
     complaint.paused_working_days = None
     complaint.save()
     refresh_due(complaint)
+    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[d.opd.code for d in created])
     event_record(
         complaint=complaint, by=by, verb="verified",
         summary=_("Diverifikasi dan didisposisikan ke %(opds)s.")
@@ -295,6 +300,8 @@ def complaint_archive(*, complaint: Complaint, by: Any, reason: str, note: str =
     _close(complaint, S.ARCHIVED, note)
     complaint.archive_reason = reason
     complaint.save()
+    if reason == Complaint.ArchiveReason.SPAM:
+        triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_A_COMPLAINT])
     event_record(complaint=complaint, by=by, verb="archived",
                  summary=_("Diarsipkan: %(r)s.") % {"r": complaint.get_archive_reason_display()},
                  data={"reason": reason, "note": note})
@@ -386,6 +393,7 @@ def complaint_mark_not_authority(
     _close(complaint, S.NOT_AUTHORITY, note)
     complaint.forwarded_to = forwarded_to.strip()[:200]
     complaint.save()
+    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_AUTHORITY])
     event_record(complaint=complaint, by=by, verb="not_authority",
                  summary=_("Bukan wewenang; diteruskan ke %(t)s.") % {"t": complaint.forwarded_to},
                  data={"forwarded_to": complaint.forwarded_to, "note": note})
