@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import duplicates
-from .gazetteer import Gazetteer
+from .gazetteer import Gazetteer, without_places
 from .model import TriageModel
 
 
@@ -62,9 +62,10 @@ def evaluate(model: TriageModel, gazetteer: Gazetteer, rows: list[dict[str, Any]
 
 
 def items(model: TriageModel, gazetteer: Gazetteer, texts: list[str], preds: list[Any]) -> list[duplicates.Item]:
-    vectors = model.vectors(texts)
-    return [duplicates.Item(vector=vectors[i], place=gazetteer.find(t), topics=dict(preds[i].categories[:3]),
-                            opds=dict(preds[i].opds[:3])) for i, t in enumerate(texts)]
+    places = [gazetteer.find(t) for t in texts]
+    vectors = model.vectors([without_places(t, p) for t, p in zip(texts, places, strict=True)])
+    return [duplicates.Item(vector=vectors[i], place=places[i], topics=dict(preds[i].categories[:3]),
+                            opds=dict(preds[i].opds[:3])) for i in range(len(texts))]
 
 
 def _duplicates(model: TriageModel, gazetteer: Gazetteer, rows: list[dict[str, Any]],

@@ -41,6 +41,15 @@ class Entry:
     street: bool
 
 
+def without_places(text: str, place: Place) -> str:
+    """The text with the recognised place names taken out: what happened, for comparing two reports
+    (the place is compared on its own, so "jalan gajah mada" must not make two issues look alike)."""
+    norm = " " + normalise(text) + " "
+    for term in place.terms:
+        norm = norm.replace(f" {term} ", " ")
+    return norm.strip()
+
+
 def demo_streets() -> dict[str, str]:
     """The demo city's streets, each mapped to its kecamatan code as the demo seed writes it."""
     return {street.removeprefix("Jl. "): info["opd"].replace("KEC-", "KEC-PTK-")

@@ -419,7 +419,18 @@ def _dup_pairs(rng: random.Random, leaves: dict[str, str], n: int, base: int) ->
 def build(*, n_train: int = 1800, n_test: int = 300, n_dup: int = 100, seed: int = 15) -> list[dict[str, Any]]:
     rng, leaves = random.Random(seed), leaf_categories()
     rows = [{**_one(rng, leaves), "split": "train"} for _ in range(n_train)]
-    test = [_one(rng, leaves, unseen=True) for _ in range(n_test)] + _dup_pairs(rng, leaves, n_dup, n_test)
+    seen = {r["text"] for r in rows}
+    test: list[dict[str, Any]] = []
+    while len(test) < n_test:  # a held-out line is never one the model was trained on ("tes", "halo"...)
+        row = _one(rng, leaves, unseen=True)
+        if row["text"] not in seen:
+            test.append(row)
+            seen.add(row["text"])
+    while len(test) < n_test + 3 * n_dup:
+        triple = _dup_pairs(rng, leaves, 1, len(test))
+        if not {r["text"] for r in triple} & seen:
+            test += triple
+            seen |= {r["text"] for r in triple}
     return rows + [{**row, "split": "test"} for row in test]
 
 
