@@ -11,8 +11,8 @@ from tests.conftest import make_user
 
 @pytest.fixture
 def city(db):
-    from aduan_publik.demo.reference import _seed_areas, _seed_categories, _seed_opds
     from aduan_publik.demo.city import CATEGORIES
+    from aduan_publik.demo.reference import _seed_areas, _seed_categories, _seed_opds
 
     opds = _seed_opds()
     _seed_areas()

@@ -1,3 +1,4 @@
+from ..triage.models import TriageSuggestion  # issue 15: the triage package's one model
 from .complaint import (
     ACTIVE_DISPOSITION_STATES,
     AWAITING_REROUTE,
@@ -10,7 +11,6 @@ from .complaint import (
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
-from ..triage.models import TriageSuggestion  # noqa: E402  (issue 15: the triage package's one model)
 
 __all__ = [
     "ACTIVE_DISPOSITION_STATES",

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..models import Complaint, Disposition, TriageSuggestion
 from . import duplicates, store
-from .gazetteer import Place
+from .gazetteer import Place, without_places
 from .model import Prediction, TriageModel
 from .text import complaint_text
 
@@ -33,23 +33,30 @@ def duplicate_candidates(complaint: Complaint, model: TriageModel, text: str, pl
         return []
     stored = {s.complaint_id: s for s in TriageSuggestion.objects.filter(complaint__in=others)
               .select_related("kecamatan", "kelurahan")}
-    vectors = model.vectors([text] + [complaint_text(o.title, o.description) for o in others])
+    places = [_place(o, stored.get(o.pk)) for o in others]
+    vectors = model.vectors([without_places(text, place)] + [
+        without_places(complaint_text(o.title, o.description), p) for o, p in zip(others, places, strict=True)])
     me = duplicates.Item(vector=vectors[0], place=place, topics=dict(pred.categories[:3]),
                          opds=dict(pred.opds[:3]), lat=_coord(complaint.latitude), lon=_coord(complaint.longitude))
-    items = [(o, _item(o, stored.get(o.pk), vectors[i + 1])) for i, o in enumerate(others)]
+    items = [(o, _item(o, stored.get(o.pk), places[i], vectors[i + 1])) for i, o in enumerate(others)]
     return [{"id": o.pk, "tracking_number": o.tracking_number, "score": round(s, 3)}
             for o, s in duplicates.ranked(me, items)]
 
 
-def _item(c: Complaint, s: TriageSuggestion | None, vector: Any) -> duplicates.Item:
-    """What is known of an earlier complaint: the admin's category and area before the model's guess."""
+def _place(c: Complaint, s: TriageSuggestion | None) -> Place:
+    """Where an earlier complaint happened: the admin's areas first, then what the text named."""
     kec = c.kecamatan.code if c.kecamatan_id else (s.kecamatan.code if s and s.kecamatan_id else None)  # type: ignore[union-attr]
     kel = c.kelurahan.code if c.kelurahan_id else (s.kelurahan.code if s and s.kelurahan_id else None)  # type: ignore[union-attr]
     street = (s.reason or {}).get("street") if s else None
+    return Place(kecamatan=kec, kelurahan=kel, street=street, terms=tuple(s.place_terms) if s else ())
+
+
+def _item(c: Complaint, s: TriageSuggestion | None, place: Place, vector: Any) -> duplicates.Item:
+    """What is known of an earlier complaint: the admin's category before the model's guess."""
     topics = {c.category.code: 1.0} if c.category_id else {o["code"]: o["p"] for o in (s.categories if s else [])}  # type: ignore[union-attr]
     opds = {o["code"]: o["p"] for o in (s.opds if s else [])}
-    return duplicates.Item(vector=vector, place=Place(kecamatan=kec, kelurahan=kel, street=street), topics=topics,
-                           opds=opds, lat=_coord(c.latitude), lon=_coord(c.longitude))
+    return duplicates.Item(vector=vector, place=place, topics=topics, opds=opds, lat=_coord(c.latitude),
+                           lon=_coord(c.longitude))
 
 
 def similar_past(complaint: Complaint, model: TriageModel, text: str, opd_code: str | None) -> list[str]:

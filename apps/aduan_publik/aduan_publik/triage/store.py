@@ -11,6 +11,7 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,7 @@ def history_rows(limit: int) -> list[dict[str, Any]]:
 
     rows: list[dict[str, Any]] = []
     done = Complaint.objects.filter(verified_at__isnull=False).order_by("-verified_at")[:limit]
-    first_opd = {}
+    first_opd: dict[int, str] = {}
     for d in (Disposition.objects.filter(complaint__in=done).order_by("complaint_id", "created_at", "pk")
               .values("complaint_id", "opd__code")):
         first_opd.setdefault(d["complaint_id"], d["opd__code"])
@@ -124,7 +125,7 @@ def history_rows(limit: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _text(row: dict[str, Any]) -> str:
+def _text(row: Mapping[str, Any]) -> str:
     from .text import complaint_text
 
     return complaint_text(row["title"], row["description"])

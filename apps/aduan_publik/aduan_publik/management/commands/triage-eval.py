@@ -17,7 +17,7 @@ class Command(BaseCommand):
     help = "Ukur model triase situs ini pada berkas JSONL berlabel (teks, opd, kategori, duplikat)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="JSONL (boleh .gz): {\"text\", \"opd\", \"category\"[, \"dup_of\"|\"not_dup_of\"]}")
+        parser.add_argument("file", help="JSONL (boleh .gz): text, opd, category[, dup_of / not_dup_of]")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from aduan_publik.triage import starter, store
