@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,17 @@ class Gazetteer:
 
     def find(self, text: str) -> Place:
         norm = " " + normalise(text) + " "
-        tokens = norm.split()
+        place = self._match(lambda e: bool(e.pattern.search(norm)))
+        if place.kelurahan:
+            return place
+        tokens = norm.split()  # no kelurahan written exactly: try names with a typo in them (slower)
+        return self._match(lambda e: bool(e.pattern.search(norm)) or _fuzzy(e, tokens))
+
+    def _match(self, hit: Callable[[Entry], bool]) -> Place:
         kec = kel = street = None
         terms: list[str] = []
         for entry in self.entries:
-            if not entry.pattern.search(norm) and not _fuzzy(entry, tokens):
+            if not hit(entry):
                 continue
             if entry.street and street is None:
                 street, kec = entry.name, kec or entry.kecamatan
@@ -121,8 +128,9 @@ def _fuzzy(entry: Entry, tokens: list[str]) -> bool:
     words = entry.name.split()
     if len(words) < 2 and (len(entry.name) < 6 or entry.name in GENERIC):
         return False
-    n = len(words)
-    return any(all(_close(w, t) for w, t in zip(words, tokens[i:i + n], strict=True))
+    n, first = len(words), words[0]
+    return any(abs(len(tokens[i]) - len(first)) <= 1 and tokens[i][:1] in (first[:1], first[1:2])
+               and all(_close(w, t) for w, t in zip(words, tokens[i:i + n], strict=True))
                for i in range(len(tokens) - n + 1))
 
 

@@ -37,6 +37,33 @@ def _classifier(seed: int) -> SGDClassifier:
                          class_weight=None, average=False)
 
 
+@dataclass
+class Head:
+    """A trained linear classifier kept as plain arrays, laid out for one-row predictions.
+
+    ``weights`` is (features x classes), C-ordered: a sparse row times it reads only the rows of
+    the features present (scikit-learn's own ``coef_.T`` would be copied whole at every call).
+    """
+
+    classes: Any
+    weights: Any
+    intercept: Any
+
+    @classmethod
+    def of(cls, clf: SGDClassifier) -> Head:
+        return cls(classes=clf.classes_, weights=np.ascontiguousarray(clf.coef_.T, dtype=np.float32),
+                   intercept=clf.intercept_.astype(np.float32))
+
+    def proba(self, X: Any) -> Any:
+        """One-vs-rest logistic probabilities, normalised per row (what ``predict_proba`` computes)."""
+        scores = np.asarray(X @ self.weights) + self.intercept
+        if len(self.classes) == 2:  # a binary head has one column: the second class's score
+            p1 = 1 / (1 + np.exp(-scores[:, 0]))
+            return np.column_stack([1 - p1, p1])
+        p = 1 / (1 + np.exp(-np.clip(scores, -30, 30)))
+        return p / p.sum(axis=1, keepdims=True)
+
+
 class TriageModel:
     """Fit with :meth:`fit`; ask with :meth:`predict`; :meth:`vectors` gives unit vectors for similarity."""
 
@@ -46,8 +73,7 @@ class TriageModel:
         self.char = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=CHAR_FEATURES,
                                       alternate_sign=False, norm=None, dtype=np.float32)
         self.char_idf = TfidfTransformer(sublinear_tf=True)
-        self.opd_clf = _classifier(1)
-        self.cat_clf = _classifier(2)
+        self.heads: dict[str, Head] = {}
         self.info: dict[str, Any] = {}
 
     # -- features ---------------------------------------------------------------------------------
@@ -75,15 +101,13 @@ class TriageModel:
         """Train both classifiers; rows without a category train only the OPD classifier."""
         words, chars = self._parts(texts, fit=True)
         X = self._join(words, chars)
-        self.opd_clf.fit(X, list(opds))
+        self.heads = {"opd": Head.of(_classifier(1).fit(X, list(opds)))}
         rows = [i for i, c in enumerate(categories) if c]
         if rows:
-            self.cat_clf.fit(X[rows], [categories[i] for i in rows])
-        for clf in (self.opd_clf, self.cat_clf):  # half the memory, same ranking
-            if hasattr(clf, "coef_"):
-                clf.coef_ = clf.coef_.astype(np.float32)
-        self.info.update(n_train=len(texts), n_opds=len(self.opd_clf.classes_),
-                         n_categories=len(getattr(self.cat_clf, "classes_", [])))
+            self.heads["category"] = Head.of(_classifier(2).fit(X[rows], [categories[i] for i in rows]))
+        self._feature_names = None
+        self.info.update(n_train=len(texts), n_opds=len(self.heads["opd"].classes),
+                         n_categories=len(self.heads["category"].classes) if rows else 0)
         return self
 
     # -- asking -----------------------------------------------------------------------------------
@@ -93,19 +117,22 @@ class TriageModel:
     def predict_many(self, texts: Sequence[str], *, top: int = 5) -> list[Prediction]:
         words, chars = self._parts(texts)
         X = self._join(words, chars)
-        opd_p = self.opd_clf.predict_proba(X)
-        cat_p = self.cat_clf.predict_proba(X) if hasattr(self.cat_clf, "coef_") else None
+        opd = self.heads["opd"]
+        opd_p = opd.proba(X)
+        cat = self.heads.get("category")
+        cat_p = cat.proba(X) if cat is not None else None
         out = []
         for i in range(len(texts)):
-            opds = _ranked(self.opd_clf.classes_, opd_p[i], top)
-            cats = _ranked(self.cat_clf.classes_, cat_p[i], 3) if cat_p is not None else []
+            opds = _ranked(opd.classes, opd_p[i], top)
+            cats = _ranked(cat.classes, cat_p[i], 3) if cat is not None and cat_p is not None else []
             out.append(Prediction(opds=opds, categories=cats, terms=self._terms(words[i], opds[0][0])))
         return out
 
     def _terms(self, row: Any, label: str, n: int = 4) -> list[str]:
         """The words of this text that pushed hardest towards ``label`` (the reason shown to the admin)."""
-        k = int(np.searchsorted(self.opd_clf.classes_, label))
-        weights = self.opd_clf.coef_[k, : row.shape[1]]
+        head = self.heads["opd"]
+        k = int(np.searchsorted(head.classes, label))
+        weights = head.weights[: row.shape[1], k]
         idx, vals = row.indices, row.data * weights[row.indices]
         names = self._names()
         order = [j for j in np.argsort(-vals) if vals[j] > 0][: n * 2]
@@ -123,7 +150,7 @@ class TriageModel:
 
     def memory_bytes(self) -> int:
         """Roughly what the model holds in memory: coefficient matrices, idf weights and vocabulary."""
-        total = sum(getattr(c, "coef_", np.zeros(0)).nbytes for c in (self.opd_clf, self.cat_clf))
+        total = sum(h.weights.nbytes for h in self.heads.values())
         total += self.char_idf.idf_.nbytes + self.word.idf_.nbytes
         total += sum(len(k) + 80 for k in self.word.vocabulary_)  # dict entry and short str objects
         return int(total)
