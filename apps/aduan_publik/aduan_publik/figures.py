@@ -318,10 +318,12 @@ LABELS = {
     "median_close": _("Median waktu hingga selesai"),
     "avg_close": _("Rata-rata waktu hingga selesai"),
     "avg_rating": _("Rata-rata penilaian pelapor"),
-    "triage_decided": _("Aduan dengan saran triase yang sudah diputuskan"),
+    # A :func:`triage_accuracy` row (desk dashboard only), not part of a :func:`totals` row.
     "triage_accepted": _("Saran OPD diterima admin"),
     "triage_top3": _("Pilihan admin ada di 3 saran teratas"),
+    "triage_decided": _("Aduan dengan saran triase yang sudah diputuskan"),
 }
+TOTALS_KEYS = tuple(key for key in LABELS if not key.startswith("triage_"))
 
 
 def figure_value(key: str, row: dict[str, Any]) -> str:
@@ -336,8 +338,8 @@ def figure_value(key: str, row: dict[str, Any]) -> str:
 
 
 def labelled(row: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[Figure]:
-    """Figures ready to show, in the order of ``keys`` (all of :data:`LABELS` by default)."""
-    return [Figure(key, str(LABELS[key]), figure_value(key, row)) for key in (keys or tuple(LABELS))]
+    """Figures ready to show, in the order of ``keys`` (all of a :func:`totals` row by default)."""
+    return [Figure(key, str(LABELS[key]), figure_value(key, row)) for key in (keys or TOTALS_KEYS)]
 
 
 def headline(row: dict[str, Any]) -> str:
