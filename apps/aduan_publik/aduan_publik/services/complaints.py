@@ -116,13 +116,13 @@ def complaint_verify(
     complaint.paused_working_days = None
     complaint.save()
     refresh_due(complaint)
-    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[d.opd.code for d in created])
     event_record(
         complaint=complaint, by=by, verb="verified",
         summary=_("Diverifikasi dan didisposisikan ke %(opds)s.")
         % {"opds": ", ".join(d.opd.name for d in created)},
         data={"opds": [d.opd.code for d in created], "instruction": instruction, "changes": changes},
     )
+    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[d.opd.code for d in created])
     return created
 
 
@@ -300,11 +300,11 @@ def complaint_archive(*, complaint: Complaint, by: Any, reason: str, note: str =
     _close(complaint, S.ARCHIVED, note)
     complaint.archive_reason = reason
     complaint.save()
-    if reason == Complaint.ArchiveReason.SPAM:
-        triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_A_COMPLAINT])
     event_record(complaint=complaint, by=by, verb="archived",
                  summary=_("Diarsipkan: %(r)s.") % {"r": complaint.get_archive_reason_display()},
                  data={"reason": reason, "note": note})
+    if reason == Complaint.ArchiveReason.SPAM:
+        triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_A_COMPLAINT])
     return complaint
 
 
@@ -393,10 +393,10 @@ def complaint_mark_not_authority(
     _close(complaint, S.NOT_AUTHORITY, note)
     complaint.forwarded_to = forwarded_to.strip()[:200]
     complaint.save()
-    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_AUTHORITY])
     event_record(complaint=complaint, by=by, verb="not_authority",
                  summary=_("Bukan wewenang; diteruskan ke %(t)s.") % {"t": complaint.forwarded_to},
                  data={"forwarded_to": complaint.forwarded_to, "note": note})
+    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_AUTHORITY])
     outbound_queue(
         complaint=complaint,
         body=notifications.status_changed(
