@@ -33,7 +33,7 @@ class Prediction:
 
 
 def _classifier(seed: int) -> SGDClassifier:
-    return SGDClassifier(loss="log_loss", alpha=2e-5, max_iter=50, tol=1e-4, random_state=seed,
+    return SGDClassifier(loss="log_loss", alpha=2e-5, max_iter=20, tol=1e-3, random_state=seed,
                          class_weight=None, average=False)
 
 
