@@ -33,7 +33,7 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     scheduler = CronScheduler(connection=django_rq.get_connection("default"))
     scheduler.load_config_from_file("aduan_publik.cron")
     assert _registered(scheduler) == EXPECTED
-    assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
+    assert {job.queue_name for job in scheduler.get_jobs()} == {"default", "long"}  # long: triage retraining
     assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
                                                       jobs.run_escalation_sweep, jobs.run_daily_digest,
                                                       purge_pending_uploads, send_monthly_reports, triage_nightly}

@@ -52,8 +52,7 @@ def fake(tmp_path):
 
 
 @pytest.fixture
-def fake_complaint(fake, settings):
-    settings.SITE_CONFIG = {**settings.SITE_CONFIG, "triage": {"enabled": False}}  # no triage job in the queue
+def fake_complaint(fake):
     contact = Contact.objects.create(channel="fake", address="62811", name="Rina")
     complaint, _code = complaint_create(channel="fake", title="Sampah", description="Menumpuk", contact=contact,
                                         acknowledge=False)

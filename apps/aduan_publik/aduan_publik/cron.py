@@ -19,4 +19,4 @@ cron.register(purge_pending_uploads, queue_name="default", interval=3600)  # fil
 # The monthly report to the leaders: checked daily, last month's sent once (see services/report_mail.py).
 cron.register(send_monthly_reports, queue_name="default", cron="0 1 * * *")
 # Smart triage: retrain on the site's verified history nightly (19:30 UTC = 02:30 WIB), then triage stragglers.
-cron.register(triage_nightly, queue_name="default", cron="30 19 * * *")
+cron.register(triage_nightly, queue_name="long", cron="30 19 * * *")  # minutes of training: 30-min timeout

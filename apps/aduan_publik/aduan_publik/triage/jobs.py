@@ -16,7 +16,9 @@ def enqueue_on_commit(complaint_id: int) -> None:
 
     if not store.options()["enabled"]:
         return
-    transaction.on_commit(lambda: enqueue(triage_complaint, complaint_id, job_id=f"triage-{complaint_id}"))
+    # The "short" queue: advice must never wait behind (or hold up) sends and inbound processing.
+    transaction.on_commit(lambda: enqueue(triage_complaint, complaint_id, queue="short",
+                                          job_id=f"triage-{complaint_id}"))
 
 
 def triage_complaint(complaint_id: int) -> None:
