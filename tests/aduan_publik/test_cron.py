@@ -12,6 +12,7 @@ from aduan_publik.api.jobs import purge_idempotency_records
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
+from aduan_publik.triage.jobs import run_nightly as triage_nightly
 from aduan_social.jobs import x_poll_tick
 
 EXPECTED = {
@@ -25,6 +26,7 @@ EXPECTED = {
     # A plugin package's own jobs, loaded through the ``aduan_publik.cron`` entry-point group.
     "aduan_social.jobs.x_poll_tick": 60,
     "aduan_publik.api.jobs.purge_idempotency_records": 3600,
+    "aduan_publik.triage.jobs.run_nightly": None,  # cron string, nightly retraining
 }
 
 
@@ -36,11 +38,11 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     scheduler = CronScheduler(connection=django_rq.get_connection("default"))
     scheduler.load_config_from_file("aduan_publik.cron")
     assert _registered(scheduler) == EXPECTED
-    assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
+    assert {job.queue_name for job in scheduler.get_jobs()} == {"default", "long"}  # long: triage retraining
     assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
                                                       jobs.run_escalation_sweep, jobs.run_daily_digest,
                                                       purge_pending_uploads, send_monthly_reports, x_poll_tick,
-                                                      purge_idempotency_records}
+                                                      purge_idempotency_records, triage_nightly}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

@@ -11,6 +11,7 @@ from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.jobs import run_daily_digest, run_deadline_sweep, run_escalation_sweep, sweep_pending
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
+from aduan_publik.triage.jobs import run_nightly as triage_nightly
 
 cron.register(sweep_pending, queue_name="default", interval=60)
 cron.register(run_deadline_sweep, queue_name="default", interval=600)
@@ -22,6 +23,8 @@ cron.register(run_daily_digest, queue_name="default", interval=3600)
 cron.register(purge_pending_uploads, queue_name="default", interval=3600)  # files of forms never sent
 # The monthly report to the leaders: checked daily, last month's sent once (see services/report_mail.py).
 cron.register(send_monthly_reports, queue_name="default", cron="0 1 * * *")
+# Smart triage: retrain on the site's verified history nightly (19:30 UTC = 02:30 WIB), then triage stragglers.
+cron.register(triage_nightly, queue_name="long", cron="30 19 * * *")  # minutes of training: 30-min timeout
 cron.register(purge_idempotency_records, queue_name="default", interval=3600)  # API create answers after 24 h
 
 

@@ -236,6 +236,22 @@ def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dic
     return rows
 
 
+def triage_accuracy(period: Period = ALL_TIME) -> dict[str, Any]:
+    """How often the admins kept the triage suggestion (issue 15), over complaints received in the period.
+
+    ``triage_accepted``: the top suggested OPD was among those chosen; ``triage_top3``: one of the top
+    three was; both out of ``triage_decided`` (decisions on complaints that had a suggestion).
+    """
+    from .models import TriageSuggestion
+
+    qs = period.filter(TriageSuggestion.objects.exclude(outcome=""), "complaint__received_at")
+    row = qs.aggregate(triage_decided=Count("pk"), triage_accepted=Count("pk", filter=Q(outcome="accepted")),
+                       triage_top3=Count("pk", filter=Q(top3_hit=True)))
+    for key in ("triage_accepted", "triage_top3"):
+        row[f"pct_{key}"] = percent(row[key], row["triage_decided"])
+    return row
+
+
 def one_decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
@@ -302,12 +318,17 @@ LABELS = {
     "median_close": _("Median waktu hingga selesai"),
     "avg_close": _("Rata-rata waktu hingga selesai"),
     "avg_rating": _("Rata-rata penilaian pelapor"),
+    # A :func:`triage_accuracy` row (desk dashboard only), not part of a :func:`totals` row.
+    "triage_accepted": _("Saran OPD diterima admin"),
+    "triage_top3": _("Pilihan admin ada di 3 saran teratas"),
+    "triage_decided": _("Aduan dengan saran triase yang sudah diputuskan"),
 }
+TOTALS_KEYS = tuple(key for key in LABELS if not key.startswith("triage_"))
 
 
 def figure_value(key: str, row: dict[str, Any]) -> str:
     """The text of one figure from a :func:`totals` row."""
-    if key in ("selesai", "followed_up", "in_process"):
+    if key in ("selesai", "followed_up", "in_process", "triage_accepted", "triage_top3"):
         return fmt_count_pct(row[key], row[f"pct_{key}"])
     if key.startswith(("median_", "avg_")) and key != "avg_rating":
         return fmt_duration(row[key])
@@ -317,8 +338,8 @@ def figure_value(key: str, row: dict[str, Any]) -> str:
 
 
 def labelled(row: dict[str, Any], keys: tuple[str, ...] | None = None) -> list[Figure]:
-    """Figures ready to show, in the order of ``keys`` (all of :data:`LABELS` by default)."""
-    return [Figure(key, str(LABELS[key]), figure_value(key, row)) for key in (keys or tuple(LABELS))]
+    """Figures ready to show, in the order of ``keys`` (all of a :func:`totals` row by default)."""
+    return [Figure(key, str(LABELS[key]), figure_value(key, row)) for key in (keys or TOTALS_KEYS)]
 
 
 def headline(row: dict[str, Any]) -> str:

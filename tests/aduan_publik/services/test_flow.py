@@ -46,8 +46,8 @@ def test_complaint_goes_from_received_to_closed(complaint, admin_user, opd_pu, l
     complaint.refresh_from_db()
     assert complaint.status == S.CLOSED and complaint.rating == 5
     verbs = list(Event.objects.filter(complaint=complaint).values_list("verb", flat=True))
-    assert verbs == ["created", "verified", "accepted", "followup_drafted", "followup_published",
-                     "answered", "rated"]
+    assert verbs == ["created", "verified", "triage_accepted", "accepted", "followup_drafted",
+                     "followup_published", "answered", "rated"]  # triage_*: the suggestion's outcome (issue 15)
 
 
 def test_invalid_transition_changes_nothing(complaint, admin_user):

@@ -56,8 +56,9 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
     cards = [{"figure": f, "url": card_url(f.key, since)} for f in figures.labelled(totals, CARDS)]
     times = figures.labelled(totals, ("median_verify", "avg_verify", "median_first_response",
                                       "avg_first_response", "median_close", "avg_close"))
+    triage = figures.labelled(found["triage"], ("triage_accepted", "triage_top3", "triage_decided"))
     context.update(
-        figures=readable(found), cards=cards, times=times, headline=figures.headline(totals),
+        figures=readable(found), cards=cards, times=times, triage=triage, headline=figures.headline(totals),
         league=trends.league(found["per_opd"], sort=request.GET.get("urut", ""),
                              direction=request.GET.get("arah", "")),
         charts=trends.charts(figures.Period(start=since), opd_rows=found["per_opd"],

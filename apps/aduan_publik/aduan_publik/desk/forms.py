@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
@@ -78,6 +79,8 @@ class ConfirmForm(DeskForm):
 
 
 class VerifyForm(DeskForm):
+    triage: Any = None  # the stored triage advice (aduan_publik.triage.selectors.Advice), when there is one
+    triage_urls: dict[str, str] = {}  # replaced per instance: the one-click merge / archive targets
     opds = _opd_picker(_("OPD tujuan"))
     instruction = _area(_("Instruksi untuk OPD"), required=False)
     category = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.filter(active=True),
@@ -100,6 +103,27 @@ class VerifyForm(DeskForm):
                     % {"opd": self.suggestion.name, "cat": c.category.name})  # type: ignore[union-attr]
             self.initial.update(category=c.category_id, priority=c.priority, is_anonymous=c.is_anonymous,
                                 is_secret=c.is_secret, field_check=c.field_check)
+            self._triage_advice(c)
+
+    def _triage_advice(self, c: Complaint) -> None:
+        """The triage suggestion (issue 15) beside the category's default; ``?saran=1`` (one click) fills it in."""
+        from ..triage.selectors import desk_advice
+        from .actions import ACTIONS
+
+        self.triage = desk_advice(complaint=c, user=self.user)
+        self.triage_urls = {slug: reverse("admin:aduan_publik_complaint_action", args=[c.pk, slug])
+                            for slug in ("merge", "archive") if ACTIONS[slug].available(self.user, c, None)}
+        top = self.triage.top_opd if self.triage else None
+        if self.triage is None or top is None:
+            return
+        link = format_html('<a class="underline" href="?saran=1" data-use-suggestion>{}</a>', _("Pakai saran ini"))
+        self.fields["opds"].help_text = format_html(
+            '{} <span data-triage-opd="{}">{}</span> {}', self.fields["opds"].help_text or "", top.pk,
+            _("Saran triase: %(opd)s (keyakinan %(p)d%%).") % {"opd": top.name, "p": self.triage.opds[0][2]}, link)
+        if str(self.initial.get("saran", "")) == "1":
+            self.initial["opds"] = [top.pk]
+            if self.triage.category is not None:
+                self.initial["category"] = self.triage.category.pk
 
 
 class RerouteForm(DeskForm):

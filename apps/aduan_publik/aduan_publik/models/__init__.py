@@ -1,3 +1,4 @@
+from ..triage.models import TriageSuggestion  # issue 15: the triage package's one model
 from .channel import ChannelInstance
 from .complaint import (
     ACTIVE_DISPOSITION_STATES,
@@ -34,4 +35,5 @@ __all__ = [
     "Notification",
     "Role",
     "StaffProfile",
+    "TriageSuggestion",
 ]

@@ -38,6 +38,7 @@ def dashboard_figures(*, since: datetime | None = None) -> dict[str, Any]:
         "totals": figures.totals(period),
         "per_channel": figures.per_channel(period),
         "per_opd": figures.per_opd(period),
+        "triage": figures.triage_accuracy(period),
         "returned_not_authority": returned.count(),
         "overdue": overdue_complaints().count(),
         "awaiting_reroute": awaiting_reroute().count(),

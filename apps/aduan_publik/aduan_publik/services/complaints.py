@@ -16,6 +16,9 @@ from .. import access, notifications
 from ..calendar import WorkingCalendar, stage_days
 from ..channels.registry import get_channel
 from ..models import AWAITING_REROUTE, OPD, Area, Category, Complaint, Contact, Disposition, Message
+from ..triage import NOT_A_COMPLAINT, NOT_AUTHORITY
+from ..triage import jobs as triage_jobs
+from ..triage import outcomes as triage_outcomes
 from ..workflow import WorkflowError, ensure_allowed
 from . import notify
 from .audit import event_record, new_access_code, next_tracking_number
@@ -78,6 +81,7 @@ def complaint_create(
     if acknowledge and contact is not None:
         outbound_queue(complaint=complaint, body=notifications.acknowledgement(complaint, code), by=None,
                        purpose="ack", template_text=notifications.acknowledgement_template_text(complaint, code))
+    triage_jobs.enqueue_on_commit(complaint.pk)  # OPD/area suggestion, duplicates, spam (issue 15)
     return complaint, code
 
 
@@ -122,6 +126,7 @@ def complaint_verify(
         % {"opds": ", ".join(d.opd.name for d in created)},
         data={"opds": [d.opd.code for d in created], "instruction": instruction, "changes": changes},
     )
+    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[d.opd.code for d in created])
     return created
 
 
@@ -302,6 +307,8 @@ def complaint_archive(*, complaint: Complaint, by: Any, reason: str, note: str =
     event_record(complaint=complaint, by=by, verb="archived",
                  summary=_("Diarsipkan: %(r)s.") % {"r": complaint.get_archive_reason_display()},
                  data={"reason": reason, "note": note})
+    if reason == Complaint.ArchiveReason.SPAM:
+        triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_A_COMPLAINT])
     return complaint
 
 
@@ -393,6 +400,7 @@ def complaint_mark_not_authority(
     event_record(complaint=complaint, by=by, verb="not_authority",
                  summary=_("Bukan wewenang; diteruskan ke %(t)s.") % {"t": complaint.forwarded_to},
                  data={"forwarded_to": complaint.forwarded_to, "note": note})
+    triage_outcomes.outcome_record(complaint=complaint, by=by, chosen=[NOT_AUTHORITY])
     outbound_queue(
         complaint=complaint,
         body=notifications.status_changed(
