@@ -7,7 +7,13 @@ imported here and registers its jobs with ``rq.cron.register``; one that fails i
 from rq import cron
 
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
-from aduan_publik.jobs import run_daily_digest, run_deadline_sweep, run_escalation_sweep, sweep_pending
+from aduan_publik.jobs import (
+    run_daily_digest,
+    run_deadline_sweep,
+    run_escalation_sweep,
+    run_retention,
+    sweep_pending,
+)
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
 
@@ -21,6 +27,8 @@ cron.register(run_daily_digest, queue_name="default", interval=3600)
 cron.register(purge_pending_uploads, queue_name="default", interval=3600)  # files of forms never sent
 # The monthly report to the leaders: checked daily, last month's sent once (see services/report_mail.py).
 cron.register(send_monthly_reports, queue_name="default", cron="0 1 * * *")
+# UU 27/2022 PDP: identities past the site's retention period are erased (docs/privacy.md).
+cron.register(run_retention, queue_name="default", cron="30 2 * * *")
 
 
 def _plugin_jobs() -> None:
