@@ -59,6 +59,8 @@ def test_erasure_removes_the_identity_and_keeps_the_records(complaint, contact, 
     assert contact.erased_at is not None
     message.refresh_from_db()
     assert message.meta == {} and message.body == "Masih berlubang"
+    ack = Message.objects.get(complaint=complaint, meta__purpose="ack")  # the hub's own record stays
+    assert ack.direction == "out"
     complaint.refresh_from_db()
     assert complaint.contact_id == contact.pk and complaint.title.startswith("Jalan berlubang")
     assert complaint.events.filter(verb="pdp_erased").count() == 1

@@ -2,8 +2,8 @@
 
 Erasure keeps every record (complaints, messages, events stay for the city's accountability) and
 removes the identity: the contact's name, address, user id, phone and e-mail are cleared, and the
-personal fields of its messages (the provider's ``meta``: profile names, numbers, raw payloads)
-are emptied. The retention policy erases a contact ``privacy.contact_retention_years`` after the
+personal fields of the messages it sent (the provider's ``meta``: profile names, numbers, raw
+payloads) are emptied. The retention policy erases a contact ``privacy.contact_retention_years`` after the
 last of its complaints was closed, when none is open any more.
 """
 
@@ -77,7 +77,10 @@ def contact_erase(*, contact: Contact, by: Any, reason: str) -> Contact:
         setattr(contact, field, "")
     contact.erased_at = timezone.now()
     contact.save(update_fields=[*IDENTITY_FIELDS, "erased_at"])
-    cleared = Message.objects.filter(Q(contact=contact) | Q(complaint__contact=contact)).update(meta={})
+    # The provider's fields on what the resident sent (profile name, number, raw payload); the
+    # outbound rows' meta is the hub's own delivery record (parts sent, receipts) and stays.
+    cleared = (Message.objects.filter(Q(contact=contact) | Q(complaint__contact=contact))
+               .filter(direction=Message.Direction.IN).update(meta={}))
     summary = _("Identitas pelapor dihapus (%(reason)s)") % {"reason": reason}
     for complaint in Complaint.objects.filter(contact=contact):
         event_record(complaint=complaint, by=by, verb="pdp_erased", summary=summary, data={"reason": reason})
