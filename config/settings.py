@@ -242,6 +242,9 @@ ADUAN: dict[str, Any] = {
     # Hard cap on one webhook delivery (Meta documents payloads of up to 3 MB); above it the
     # delivery is kept as "rejected" with the reason (aduan_publik.views.webhooks).
     "webhook_max_bytes": int(SITE_CONFIG.get("webhook_max_bytes", 8 * 1024 * 1024)),
+    # Personal data (docs/privacy.md): contact_retention_years = erase a reporter's identity N years
+    # after their last complaint closed (None: kept until erased on request).
+    "privacy": {"contact_retention_years": None, **SITE_CONFIG.get("privacy", {})},
     "allowed_upload_types": SITE_CONFIG.get(
         "allowed_upload_types",
         [

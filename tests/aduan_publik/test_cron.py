@@ -23,6 +23,7 @@ EXPECTED = {
     "aduan_publik.jobs.run_daily_digest": 3600,
     "aduan_publik.portal.jobs.purge_pending_uploads": 3600,
     "aduan_publik.reports.jobs.send_monthly_reports": None,  # cron string, daily
+    "aduan_publik.jobs.run_retention": None,  # cron string, daily (UU 27/2022 PDP retention)
     # A plugin package's own jobs, loaded through the ``aduan_publik.cron`` entry-point group.
     "aduan_social.jobs.x_poll_tick": 60,
     "aduan_publik.api.jobs.purge_idempotency_records": 3600,
@@ -42,7 +43,8 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
                                                       jobs.run_escalation_sweep, jobs.run_daily_digest,
                                                       purge_pending_uploads, send_monthly_reports, x_poll_tick,
-                                                      purge_idempotency_records, triage_nightly}
+                                                      purge_idempotency_records, triage_nightly,
+                                                      jobs.run_retention}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

@@ -109,6 +109,11 @@ def can_use_desk(user: Any) -> bool:
     return actor_for(user).role in (Role.ADMIN, Role.LEADER, Role.LIAISON, Role.OPERATOR)
 
 
+def can_manage_personal_data(user: Any) -> bool:
+    """Data-subject export and erasure (UU 27/2022 PDP): admins only, like every reporter's identity."""
+    return actor_for(user).is_admin
+
+
 def can_manage_jobs(user: Any) -> bool:
     """The job dashboard (/desk/rq/): admins only; job arguments carry reporters' data."""
     return actor_for(user).is_admin

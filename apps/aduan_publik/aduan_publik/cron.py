@@ -8,7 +8,13 @@ from rq import cron
 
 from aduan_publik.api.jobs import purge_idempotency_records
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
-from aduan_publik.jobs import run_daily_digest, run_deadline_sweep, run_escalation_sweep, sweep_pending
+from aduan_publik.jobs import (
+    run_daily_digest,
+    run_deadline_sweep,
+    run_escalation_sweep,
+    run_retention,
+    sweep_pending,
+)
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
 from aduan_publik.triage.jobs import run_nightly as triage_nightly
@@ -26,6 +32,8 @@ cron.register(send_monthly_reports, queue_name="default", cron="0 1 * * *")
 # Smart triage: retrain on the site's verified history nightly (19:30 UTC = 02:30 WIB), then triage stragglers.
 cron.register(triage_nightly, queue_name="long", cron="30 19 * * *")  # minutes of training: 30-min timeout
 cron.register(purge_idempotency_records, queue_name="default", interval=3600)  # API create answers after 24 h
+# UU 27/2022 PDP: identities past the site's retention period are erased (docs/privacy.md).
+cron.register(run_retention, queue_name="default", cron="30 2 * * *")
 
 
 def _plugin_jobs() -> None:

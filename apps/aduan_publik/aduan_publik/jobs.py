@@ -303,3 +303,10 @@ def run_daily_digest() -> None:
     from .services.escalation import digest_send
 
     digest_send()
+
+
+def run_retention() -> int:
+    """Daily: erase the identities the site's retention policy says to (services.privacy)."""
+    from .services.privacy import retention_apply
+
+    return retention_apply()

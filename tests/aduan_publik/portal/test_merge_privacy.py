@@ -16,6 +16,7 @@ from portal_helpers import photo_bytes
 
 from aduan_publik.channels.base import ContactRef, InboundAttachment, InboundMessage
 from aduan_publik.models import Attachment, Complaint, Contact, Message
+from aduan_publik.sealed import unseal
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.services.complaints import (
     complaint_archive,
@@ -71,7 +72,7 @@ def _login(client, complaint, code):
 def test_surviving_reporter_never_sees_the_merged_reporters_part(client, original, duplicate, admin_user):
     (target, target_code), (dup, dup_code, loose) = original, duplicate
     dup_ack = Message.objects.get(complaint=dup, direction="out")
-    dup_secret = CODE.search(dup_ack.body).group(1)
+    dup_secret = CODE.search(unseal(dup_ack.body)).group(1)  # sealed at rest
     assert dup_secret == dup_code  # the acknowledgement carries the merged reporter's code
     complaint_merge(complaint=dup, into=target, by=admin_user)
     photo = Attachment.objects.get(original_name="rumah.png")

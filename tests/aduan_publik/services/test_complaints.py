@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from aduan_publik import access
 from aduan_publik.channels.registry import UnknownChannel
 from aduan_publik.models import OPD, Complaint, Disposition, Event, Message
+from aduan_publik.sealed import unseal
 from aduan_publik.services.complaints import (
     complaint_archive,
     complaint_create,
@@ -45,7 +46,8 @@ def test_create_numbers_hashes_and_acknowledges(contact):
     assert code not in first.access_code_hash and first.access_code_hash == access.hash_access_code(code)
     assert first.due_at is not None
     ack = Message.objects.get(complaint=first, direction="out")
-    assert ack.state == "queued" and code in ack.body and first.tracking_number in ack.body
+    assert ack.state == "queued" and code in unseal(ack.body) and first.tracking_number in unseal(ack.body)
+    assert code not in ack.body  # sealed at rest (docs/privacy.md)
     event = _last_event(first)
     assert (event.verb, event.actor_label, event.data["channel"]) == ("created", "web", "web")
 

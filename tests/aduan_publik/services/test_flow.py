@@ -7,6 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 
 from aduan_publik.models import Complaint, Disposition, Event, Message
+from aduan_publik.sealed import unseal
 from aduan_publik.services.complaints import complaint_verify
 from aduan_publik.services.dispositions import disposition_accept, followup_draft, followup_publish
 from aduan_publik.services.lifecycle import complaint_rate
@@ -21,7 +22,7 @@ def test_complaint_goes_from_received_to_closed(complaint, admin_user, opd_pu, l
     assert complaint.status == S.RECEIVED
     assert complaint.tracking_number.startswith("ADU-")
     ack = Message.objects.get(complaint=complaint, direction="out")
-    assert ack.state == "sent" and complaint.tracking_number in ack.body
+    assert ack.state == "sent" and complaint.tracking_number in unseal(ack.body)  # sealed at rest
     assert len(mail.outbox) == 1
 
     [disposition] = complaint_verify(complaint=complaint, by=admin_user, opds=[opd_pu])

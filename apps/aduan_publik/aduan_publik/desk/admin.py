@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     complaint_admin,
     notification_admin,
     org_admin,
+    privacy_admin,
     signin_admin,
     thread_admin,
 )

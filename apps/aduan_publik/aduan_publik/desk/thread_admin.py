@@ -15,6 +15,8 @@ from unfold.decorators import display
 
 from .. import access
 from ..models import Disposition, Event, FollowUp, InboundEvent, Message
+from ..sealed import unseal
+from ..selectors.complaints import mask_access_code
 from ..services.inbound import inbound_event_retry
 from ..services.messages import message_mark_delivered
 from ..workflow import WorkflowError
@@ -101,7 +103,8 @@ class MessageAdmin(ReadOnlyMixin, ModelAdmin):
 
     @display(description=gettext_lazy("isi"))
     def body_start(self, obj: Message) -> str:
-        return obj.body[:80]
+        body = unseal(obj.body)  # the acknowledgement is sealed at rest; its access code is masked
+        return (mask_access_code(body, obj.complaint) if obj.complaint else body)[:80]
 
     def has_desk_admin_permission(self, request: HttpRequest) -> bool:
         return access.actor_for(request.user).is_admin

@@ -24,6 +24,8 @@ class Contact(models.Model):
     email = models.EmailField(_("email"), blank=True)
     last_inbound_at = models.DateTimeField(_("pesan masuk terakhir"), null=True, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    # Set when the identity was removed (data-subject erasure or the retention policy, UU 27/2022).
+    erased_at = models.DateTimeField(_("identitas dihapus"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("kontak pelapor")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import Area, Attachment, Complaint, Disposition, FollowUp, Message
+from ..sealed import unseal
 from ..selectors.complaints import mask_access_code
 
 S = Complaint.Status
@@ -161,7 +162,7 @@ def reporter_timeline(complaint: Complaint) -> list[TimelineItem]:
             label=_("Anda") if incoming else _("Tim pengaduan"), attachments=tuple(m.shown),
             # The acknowledgement carries the access code: a page shown on a shared or
             # photographed screen must never print it.
-            body=mask_access_code(m.body, complaint, *filter(None, [m.merged_from])),
+            body=mask_access_code(unseal(m.body), complaint, *filter(None, [m.merged_from])),
         ))
     for f in complaint.followups.filter(state=PUBLISHED).select_related("disposition__opd").prefetch_related(
         Prefetch("attachments", queryset=own_files, to_attr="shown")

@@ -22,6 +22,7 @@ from ..models import (
     FollowUp,
     Message,
 )
+from ..sealed import unseal
 
 
 def complaint_list_queryset(*, user: Any) -> QuerySet[Complaint]:
@@ -216,7 +217,7 @@ def _message_entry(message: Message, complaint: Complaint, *, receipts: bool = F
               message.meta.get("provider_errors", "")]
     return TimelineEntry(
         at=message.created_at, kind=kind, title=title,
-        body=mask_access_code(message.body, complaint, *filter(None, [message.merged_from])),
+        body=mask_access_code(unseal(message.body), complaint, *filter(None, [message.merged_from])),
         actor=str(message.author) if message.author else "",
         state="" if message.is_internal else message.get_state_display(), state_code=message.state,
         error="; ".join(e for e in errors if e), note=_message_note(message, failed),

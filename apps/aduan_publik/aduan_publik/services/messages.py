@@ -32,6 +32,7 @@ from ..channels.base import (
 from ..channels.context import current_instance
 from ..channels.registry import channel_capabilities, get_channel
 from ..models import CLOSED_STATUSES, Attachment, Complaint, Contact, FollowUp, Message
+from ..sealed import seal, unseal
 from ..workflow import WorkflowError, ensure_allowed
 from .audit import event_record
 from .channel_instances import channel_error_record
@@ -40,6 +41,8 @@ from .thread_updates import SPECIAL_KINDS, thread_update_apply
 
 logger = logging.getLogger(__name__)
 M = Message.State
+# Outbound messages whose text carries the reporter's access code: sealed at rest.
+SEALED_PURPOSES = frozenset({"ack"})
 
 # Delivery receipts only move forward; "failed" may follow "sent" but never "read".
 STATE_RANK: dict[str, int] = {M.QUEUED: 0, M.SENDING: 1, M.SENT: 2, M.DELIVERED: 3, M.READ: 4}
@@ -74,8 +77,9 @@ def outbound_queue(
         return None
     message = Message.objects.create(
         complaint=complaint, contact_id=complaint.contact_id, channel=complaint.channel,
-        channel_instance=complaint.channel_instance, direction=Message.Direction.OUT, body=body, state=M.QUEUED,
-        created_at=timezone.now(),
+        channel_instance=complaint.channel_instance, direction=Message.Direction.OUT, state=M.QUEUED,
+        # The acknowledgement carries the access code: sealed at rest (aduan_publik.sealed).
+        body=seal(body) if purpose in SEALED_PURPOSES else body, created_at=timezone.now(),
         author=by if by is not None and not isinstance(by, str) else None, followup=followup,
         meta=_outbound_meta(attachments, purpose, template_text, media=capabilities.media),
     )
@@ -88,6 +92,8 @@ def _outbound_meta(attachments: Sequence[Attachment], purpose: str, template_tex
     meta: dict[str, Any] = {}
     if attachments:
         meta["attachments" if media else "attachments_not_sent"] = [a.pk for a in attachments]
+    if purpose in SEALED_PURPOSES:
+        template_text = seal(template_text)
     meta.update({k: v for k, v in (("purpose", purpose), ("template_text", template_text)) if v})
     return meta
 
@@ -207,12 +213,12 @@ def _outbound_payload(message: Message) -> OutboundMessage:
         message_id=message.pk,
         to=ContactRef(address=contact.address, user_id=contact.user_id, name=contact.name,
                       phone=contact.phone, email=contact.email) if contact else ContactRef(),
-        text=message.body,
+        text=unseal(message.body),
         tracking_number=message.complaint.tracking_number if message.complaint else "",
         attachments=paths,
         last_inbound_at=contact.last_inbound_at if contact else None,
         purpose=str(message.meta.get("purpose") or ""),
-        template_text=str(message.meta.get("template_text") or ""),
+        template_text=unseal(str(message.meta.get("template_text") or "")),
     )
 
 

@@ -13,12 +13,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from aduan_publik.channels import secrets
 from aduan_publik.services.channel_instances import channel_keys_rotate
+from aduan_publik.services.privacy import sealed_messages_rotate
 
 
 def _write_keys(path: Path, keys: list[str]) -> None:
@@ -49,9 +51,14 @@ class Command(BaseCommand):
         _write_keys(path, [new, *old])
         try:
             count = channel_keys_rotate(keys=[new, *old])
+            sealed = sealed_messages_rotate(keys=[new, *old])  # acknowledgements sealed at rest
         except secrets.SecretsUnreadable as exc:
             raise CommandError(str(exc)) from exc
+        except InvalidToken:
+            raise CommandError(_("Pesan terenkripsi tidak dapat dibuka dengan kunci situs (channel_keys); "
+                                 "kunci lama tetap disimpan.")) from None
         if not options["keep_old"]:
             _write_keys(path, [new])
         self.stdout.write(_("%(n)d dokumen kanal dienkripsi ulang dengan kunci baru. Mulai ulang proses web dan "
                             "worker agar memakai kunci baru.") % {"n": count})
+        self.stdout.write(_("%(n)d pesan terenkripsi (tanda terima) dienkripsi ulang.") % {"n": sealed})
