@@ -229,7 +229,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The hub's own settings, with site_config.json able to override each key.
 ADUAN: dict[str, Any] = {
-    "city_name": SITE_CONFIG.get("city_name", "Kota Contoh"),
+    "city_name": SITE_CONFIG.get("city_name", "Kota Pontianak" if SITE_CONFIG.get("demo") else "Kota Contoh"),
+    # A demo site (`aduan new-site NAME --demo`): seed_demo may create its published logins.
+    "demo_site": bool(SITE_CONFIG.get("demo", False)),
     "deadlines": {**DEFAULT_DEADLINES, **SITE_CONFIG.get("deadlines", {})},
     "extra_days_off": SITE_CONFIG.get("extra_days_off", []),
     # "government" adds the cuti bersama (joint leave days) to the public holidays.
