@@ -86,7 +86,8 @@ def _check_deploy(tmp_path: Path, config: dict) -> subprocess.CompletedProcess[s
     (site / "site_config.json").write_text(json.dumps({"secret_key": secrets.token_urlsafe(50), **config}))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "ADUAN_SITES_DIR": str(tmp_path),
            "ADUAN_SITE": "prod", "ADUAN_REDIS_URL": settings.REDIS_URL}
-    for name in ("ADUAN_TESTING", "ADUAN_SECRET_KEY", "ADUAN_DATABASE_URL", "ADUAN_DEBUG"):
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests in this process, an error under --deploy.
+    for name in ("ADUAN_TESTING", "ADUAN_SECRET_KEY", "ADUAN_DATABASE_URL", "ADUAN_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"):
         env.pop(name, None)
     return subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                           cwd=BENCH, env=env, capture_output=True, text=True, timeout=120, check=False)
