@@ -59,6 +59,14 @@ SITE_URL: str = SITE_CONFIG.get("site_url", DEFAULT_SITE_URL)
 if SITE_CONFIG.get("secure_proxy_ssl_header"):
     SECURE_PROXY_SSL_HEADER = tuple(SITE_CONFIG["secure_proxy_ssl_header"])
 USE_X_FORWARDED_HOST = bool(SITE_CONFIG.get("use_x_forwarded_host", False))
+# HTTPS (docs/deploy.md): all off by default so http://127.0.0.1:8000 keeps working; a public site
+# turns them on, and `manage.py check --deploy` is then clean.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = bool(SITE_CONFIG.get("secure_cookies", False))
+SECURE_SSL_REDIRECT = bool(SITE_CONFIG.get("ssl_redirect", False))
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # a load balancer probes over plain HTTP
+SECURE_HSTS_SECONDS = int(SITE_CONFIG.get("hsts_seconds", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = bool(SITE_CONFIG.get("hsts_include_subdomains", False))
+SECURE_HSTS_PRELOAD = bool(SITE_CONFIG.get("hsts_preload", False))
 
 INSTALLED_APPS = [
     # unfold's basic config + the desk's AdminConfig: the desk's own site becomes admin.site.
@@ -97,6 +105,7 @@ INSTALLED_APPS += _channel_apps()
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "aduan_publik.security_headers.SecurityHeadersMiddleware",  # CSP, Permissions-Policy
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -233,7 +242,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # The hub's own settings, with site_config.json able to override each key.
 ADUAN: dict[str, Any] = {
-    "city_name": SITE_CONFIG.get("city_name", "Kota Contoh"),
+    "city_name": SITE_CONFIG.get("city_name", "Kota Pontianak" if SITE_CONFIG.get("demo") else "Kota Contoh"),
+    # A demo site (`aduan new-site NAME --demo`): seed_demo may create its published logins.
+    "demo_site": bool(SITE_CONFIG.get("demo", False)),
     "deadlines": {**DEFAULT_DEADLINES, **SITE_CONFIG.get("deadlines", {})},
     "extra_days_off": SITE_CONFIG.get("extra_days_off", []),
     # "government" adds the cuti bersama (joint leave days) to the public holidays.

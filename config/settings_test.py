@@ -17,6 +17,7 @@ from .settings import *  # noqa: F403
 from .settings import ADUAN
 
 ADUAN["channels"] = {}
+ADUAN["demo_site"] = True  # a throwaway site: seed_demo may build the demo city (test_demo_guard turns it off)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Static files come from the app finders in tests (the live server serves them); no collectstatic.
 MIDDLEWARE = [m for m in MIDDLEWARE if not m.startswith("whitenoise")]  # noqa: F405

@@ -63,7 +63,8 @@ main_run() {
     cmd_deps
     if [ ! -f "sites/$SITE/site_config.json" ]; then
         say "creating site '$SITE'"
-        "$VENV/bin/aduan" new-site "$SITE" --redis-url "$LOCAL_REDIS_URL"
+        # --demo: seed_demo may create the published demo logins on it (debug stays off).
+        "$VENV/bin/aduan" new-site "$SITE" --demo --redis-url "$LOCAL_REDIS_URL"
     fi
     local redis_url="${ADUAN_REDIS_URL:-$(site_redis_url)}"
     if [ "${redis_url%/*}" = "${LOCAL_REDIS_URL%/*}" ] && ! redis_ping 127.0.0.1 11311; then
@@ -75,7 +76,8 @@ main_run() {
     aduan collectstatic --noinput --verbosity 0
     if aduan help seed_demo >/dev/null 2>&1; then
         say "seed_demo (demo data)"
-        aduan seed_demo
+        # It refuses (and changes nothing) on a site holding real data or not marked as a demo.
+        aduan seed_demo || say "seed_demo refused (see above): starting without demo data"
     else
         say "seed_demo is not available yet: starting without demo data"
     fi

@@ -133,11 +133,11 @@ def check_reset_rebuilds() -> None:
     assert Complaint.objects.count() == 30 and not first & set(Complaint.objects.values_list("pk", flat=True))
 
 
-def test_a_site_with_real_complaints_gets_no_demo_complaints(complaint):
+def test_a_site_with_real_complaints_gets_no_demo_data_at_all(complaint):
     with pytest.raises(CommandError, match="bukan data demo"):
         seed()
     assert Complaint.objects.count() == 1
-    assert OPD.objects.filter(code="DINKES").exists()  # reference data is still safe to add
+    assert not OPD.objects.filter(code="DINKES").exists()  # refused before anything was written
 
 
 def test_the_same_seed_draws_the_same_stories(db):

@@ -85,6 +85,7 @@ def cmd_new_site(bench: Bench, args: argparse.Namespace) -> int:
     folder = sites.create_site(
         bench.sites_dir, args.name, db_url=args.db_url, redis_url=args.redis_url,
         time_zone=args.time_zone, language=args.language, city_name=args.city, site_url=args.site_url,
+        demo=args.demo,
     )
     config = sites.load_site_config(bench.sites_dir, args.name)
     print(f"Site {args.name!r} created in {folder}")
@@ -197,7 +198,9 @@ def _own_parsers() -> dict[str, argparse.ArgumentParser]:
     new_site.add_argument("--redis-url", help=f"Redis URL (default: {DEFAULT_REDIS_URL})")
     new_site.add_argument("--time-zone", default="WIB", help="WIB, WITA, WIT or Area/City (default: WIB)")
     new_site.add_argument("--language", default="id", choices=["id", "en"])
-    new_site.add_argument("--city", default="Kota Contoh", help='city name, e.g. "Kota Pontianak"')
+    new_site.add_argument("--city", help='city name, e.g. "Kota Pontianak" (default: Kota Contoh)')
+    new_site.add_argument("--demo", action="store_true",
+                          help="a demo site: seed_demo may create the demo logins; named Kota Pontianak")
     new_site.add_argument("--site-url", help="public address, e.g. https://aduan.kotacontoh.go.id "
                           "(also sets allowed_hosts and csrf_trusted_origins)")
     use = argparse.ArgumentParser(prog="aduan use", description="Make NAME the current site.")

@@ -34,6 +34,8 @@ DEFAULT_DEADLINES: dict[str, int] = {
 DEFAULT_ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
 DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
+DEFAULT_CITY_NAME = "Kota Contoh"
+DEMO_CITY_NAME = "Kota Pontianak"  # the city seed_demo's data is modelled on (aduan_publik.demo)
 TIME_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
 DB_SCHEMES = ("sqlite://", "postgres://", "postgresql://", "pgsql://")
 REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
@@ -98,14 +100,17 @@ def new_site_config(
     language: str = "id",
     db_url: str | None = None,
     redis_url: str | None = None,
-    city_name: str = "Kota Contoh",
+    city_name: str | None = None,
     site_url: str | None = None,
+    demo: bool = False,
 ) -> dict[str, Any]:
     """A fresh site config with a generated secret key; bad values raise :class:`SiteError`.
 
     Without ``db_url`` the site uses SQLite (WAL) in its own folder; without ``redis_url``
     the Redis at 127.0.0.1:6379 (see config/settings.py). A ``site_url`` also sets
     ``allowed_hosts`` and ``csrf_trusted_origins`` for its host (see :func:`public_address`).
+    ``demo`` marks a demo site (``seed_demo`` may create its published logins), named after the
+    demo data's city unless ``city_name`` says otherwise.
     """
     tz = resolve_time_zone(time_zone)
     if language not in ("id", "en"):
@@ -116,13 +121,15 @@ def new_site_config(
         "secret_key": secrets.token_urlsafe(50),
         "time_zone": tz,
         "language": language,
-        "city_name": city_name,
+        "city_name": city_name or (DEMO_CITY_NAME if demo else DEFAULT_CITY_NAME),
         "deadlines": dict(DEFAULT_DEADLINES),
         "extra_days_off": [],
         "channels": {},
         # The Fernet key of the Channel documents' secrets (32 random bytes, url-safe base64).
         "channel_keys": [base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()],
     }
+    if demo:
+        config["demo"] = True
     if site_url:
         config.update(public_address(site_url))
     if db_url:

@@ -18,6 +18,7 @@ def _channel_urls() -> list:  # type: ignore[type-arg]
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("files/<int:pk>/", files.attachment_download, name="attachment"),
     path("export/aduan.csv", exports.complaints_csv, name="export_complaints"),
     # With or without the trailing slash: providers' forms and admins write it both ways.

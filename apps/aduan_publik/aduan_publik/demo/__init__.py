@@ -7,3 +7,6 @@ that drives them through the real services in :mod:`.complaints`.
 
 DEMO_PASSWORD = "aduan-demo"  # noqa: S105 (a published demo login, see README)
 DEMO_EXTERNAL_PREFIX = "demo-"
+# Demo logins carry this address (reserved ``.invalid``): how a demo login is told from a real
+# account with the same username (``admin`` is common on real sites too).
+DEMO_EMAIL_DOMAIN = "pontianak.go.id.invalid"

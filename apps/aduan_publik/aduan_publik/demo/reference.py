@@ -9,7 +9,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from ..models import OPD, Area, Category, Role, StaffProfile
-from . import DEMO_PASSWORD
+from . import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD
 from .city import AREAS, CATEGORIES, OPDS, Node
 
 # The fixed demo logins (README). Every OPD also gets penghubung.<code> and operator.<code>.
@@ -107,7 +107,7 @@ def _user(username: str, role: str, opd: OPD | None, is_staff: bool, first: str,
     user, created = user_model.objects.get_or_create(
         username=username,
         defaults={"is_staff": is_staff, "first_name": first, "last_name": last, "password": password,
-                  "email": f"{username}@pontianak.go.id.invalid"},
+                  "email": f"{username}@{DEMO_EMAIL_DOMAIN}"},
     )
     StaffProfile.objects.update_or_create(user=user, defaults={"role": role, "opd": opd})
     return created

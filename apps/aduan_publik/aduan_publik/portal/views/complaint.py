@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from ... import figures
@@ -90,6 +91,7 @@ def _submit(request: HttpRequest, form: ComplaintForm, token: str, pending: list
     return redirect("aduan_publik:portal:complaint_done", token=token)
 
 
+@never_cache  # shows the tracking number and the secret code
 def complaint_done(request: HttpRequest, token: str) -> HttpResponse:
     """The receipt: tracking number and (for the browser that filed it) the secret code."""
     found = receipt(request, token)

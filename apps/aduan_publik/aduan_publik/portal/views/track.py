@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ... import access
@@ -24,6 +25,7 @@ from ._common import grant, granted_ids
 DETAIL = "aduan_publik:portal:track_detail"
 
 
+@never_cache
 def track(request: HttpRequest) -> HttpResponse:
     """The lookup form. Wrong number and wrong code get the same answer; failures are rate-limited."""
     if request.method != "POST":
@@ -103,6 +105,7 @@ def _detail_context(complaint: Complaint, refusal: str = "", **forms: Any) -> di
     }
 
 
+@never_cache
 @needs_code
 def track_detail(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
@@ -116,6 +119,7 @@ def _again(request: HttpRequest, complaint: Complaint, status: int = 400, refusa
 
 
 @require_POST
+@never_cache
 @needs_code
 def reply(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
@@ -141,6 +145,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
+@never_cache
 @needs_code
 def rate(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
@@ -156,6 +161,7 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
+@never_cache
 @needs_code
 def reopen(request: HttpRequest, number: str) -> HttpResponse:
     complaint = _granted(request, number)
@@ -170,6 +176,7 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
     return redirect(DETAIL, number=complaint.tracking_number)
 
 
+@never_cache
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
     """A file of the reporter's own complaint (their uploads, published follow-ups' evidence)."""
     return serve_attachment(selectors.get_reporter_attachment(granted_ids(request), pk), private=True)
