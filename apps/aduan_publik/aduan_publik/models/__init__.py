@@ -10,6 +10,7 @@ from .complaint import (
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
+from .webhooks import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ACTIVE_DISPOSITION_STATES",
@@ -32,4 +33,6 @@ __all__ = [
     "Notification",
     "Role",
     "StaffProfile",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]
