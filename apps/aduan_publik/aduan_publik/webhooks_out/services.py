@@ -62,8 +62,10 @@ def deliveries_fan_out(*, event: Event) -> list[int]:
 
     Costs one query when no subscription is active. The jobs are enqueued on commit.
     """
+    if event.complaint_id is None or event.verb not in events.VERB_TYPES:
+        return []  # internal verbs (notes, drafts, messages) never leave the hub
     subs = list(WebhookSubscription.objects.filter(active=True).select_related("owner__aduan_profile"))
-    if not subs or event.complaint_id is None:
+    if not subs:
         return []
     complaint = Complaint.objects.select_related("contact", "category", "kecamatan", "kelurahan").get(
         pk=event.complaint_id)
