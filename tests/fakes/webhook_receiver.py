@@ -82,7 +82,7 @@ def _handler(rx: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # else each keep-alive answer waits ~40 ms
 
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status = rx._answer({k.lower(): v for k, v in self.headers.items()}, body)
             self.send_response(status)

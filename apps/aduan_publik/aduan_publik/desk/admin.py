@@ -1,3 +1,4 @@
 """Registers the desk's model admins (imported by ``aduan_publik.admin`` at autodiscovery)."""
 
+from ..webhooks_out import admin as webhooks_admin  # noqa: F401  (outgoing webhooks, admins only)
 from . import attachment_admin, complaint_admin, notification_admin, org_admin, thread_admin  # noqa: F401

@@ -10,7 +10,7 @@ from .complaint import (
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
-from .webhooks import WebhookDelivery, WebhookSubscription
+from .webhooks import WebhookDeadLetter, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ACTIVE_DISPOSITION_STATES",
@@ -33,6 +33,7 @@ __all__ = [
     "Notification",
     "Role",
     "StaffProfile",
+    "WebhookDeadLetter",
     "WebhookDelivery",
     "WebhookSubscription",
 ]

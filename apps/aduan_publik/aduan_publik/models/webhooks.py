@@ -98,3 +98,12 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.subscription} ({self.get_state_display()})"
+
+
+class WebhookDeadLetter(WebhookDelivery):
+    """The desk's dead-letter list: deliveries that gave up, each holding its line."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("dead-letter webhook")
+        verbose_name_plural = _("dead-letter webhook")

@@ -242,3 +242,18 @@ def delivery_discard(*, delivery: WebhookDelivery, by: Any) -> WebhookDelivery:
 def _require_admin(by: Any) -> None:
     if not access.actor_for(by).is_admin:
         raise access.PermissionDenied(_("Hanya admin yang dapat mengelola kiriman webhook."))
+
+
+# ---- the desk: subscriptions --------------------------------------------------------------
+
+
+@transaction.atomic
+def subscription_save(*, subscription: WebhookSubscription, by: Any) -> WebhookSubscription:
+    """An admin creates or changes an integrator's subscription (the scope checked by access.py)."""
+    _require_admin(by)
+    access.webhook_scope_opd(subscription.owner, subscription.opd_id)
+    unknown = set(subscription.events or []) - set(events.EVENT_TYPES)
+    if unknown:
+        raise WorkflowError(_("Jenis peristiwa tidak dikenal: %(e)s") % {"e": ", ".join(sorted(unknown))})
+    subscription.save()
+    return subscription
