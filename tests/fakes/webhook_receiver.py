@@ -27,9 +27,10 @@ def signature_ok(secret: str, headers: dict[str, str], body: bytes) -> bool:
 
 
 class WebhookReceiver:
-    def __init__(self, secret: str = "", *, keep: bool = True):
+    def __init__(self, secret: str = "", *, keep: bool = True, fail_every: int = 0):
         self.secret = secret
         self.keep = keep  # the bench keeps only keys and event ids, not every body
+        self.fail_every = fail_every  # every n-th request (unscripted) is answered 503
         self.requests: list[dict[str, Any]] = []
         self.count = 0
         self._script: deque[int] = deque()
@@ -66,7 +67,10 @@ class WebhookReceiver:
     def _answer(self, headers: dict[str, str], body: bytes) -> int:
         with self._lock:
             status = self._script.popleft() if self._script else 200
+            if self.fail_every and not self._script and (self.count + 1) % self.fail_every == 0:
+                status = 503
             record = {"status": status, "key": headers.get("idempotency-key", ""),
+                      "path": headers.get(":path", ""),
                       "signature_ok": signature_ok(self.secret, headers, body) if self.secret else None}
             parsed = json.loads(body)
             record.update(event_id=parsed["event_id"], complaint=parsed["complaint"]["id"], type=parsed["type"])
@@ -84,7 +88,7 @@ def _handler(rx: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            status = rx._answer({k.lower(): v for k, v in self.headers.items()}, body)
+            status = rx._answer({**{k.lower(): v for k, v in self.headers.items()}, ":path": self.path}, body)
             self.send_response(status)
             self.send_header("Content-Type", "text/plain")
             self.send_header("Content-Length", "2")

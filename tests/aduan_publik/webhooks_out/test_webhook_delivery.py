@@ -206,3 +206,16 @@ def test_the_stored_body_is_json_with_the_event_catalogue_fields(
     assert set(body) == {"type", "types", "event_id", "occurred_at", "site", "complaint", "data"}
     assert body["complaint"]["id"] == complaint.pk and body["complaint"]["status"] == "received"
     assert body["data"] == {"channel": "web"}  # the provider's external id stays inside
+
+
+def test_a_long_line_goes_on_in_a_fresh_job(subscription, receiver, contact, category_jalan, admin_user, opd_pu,
+                                            django_capture_on_commit_callbacks):
+    receiver.script(500)
+    complaint = _file(contact, category_jalan, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        complaint_verify(complaint=complaint, by=admin_user, opds=[opd_pu])
+    head = WebhookDelivery.objects.get(event_type="complaint.created")
+    with django_capture_on_commit_callbacks(execute=True) as handed_over:
+        assert delivery_attempt(delivery_id=head.pk, now=head.next_attempt_at, follow=0) == "delivered"
+    assert len(handed_over) == 1  # the follower's job, enqueued instead of sent in this one
+    assert [r["type"] for r in receiver.accepted()] == ["complaint.created", "complaint.verified"]

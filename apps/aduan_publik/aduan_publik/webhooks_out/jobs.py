@@ -19,8 +19,16 @@ def deliver_webhook(delivery_id: int) -> str:
     return delivery_attempt(delivery_id=delivery_id)
 
 
-def enqueue_delivery(delivery_id: int, attempts: int) -> bool:
-    """Enqueue an attempt now; the id names the attempt, so the sweep never doubles a waiting job."""
+def enqueue_delivery(delivery_id: int, attempts: int, after: int | None = None) -> bool:
+    """Enqueue an attempt now; the id names the attempt, so the sweep never doubles a waiting job.
+
+    ``after`` (the delivery that just left the line) gives the hand-over its own job id: the
+    delivery's first job may still be running, having found the line held a moment ago, and a
+    look-up by the same id would take it for the work already waiting.
+    """
+    if after is not None:
+        return enqueue(deliver_webhook, delivery_id, job_id=job_id("hook", delivery_id, attempts, "after", after),
+                       check_pending=False)
     return enqueue(deliver_webhook, delivery_id, job_id=job_id("hook", delivery_id, attempts))
 
 

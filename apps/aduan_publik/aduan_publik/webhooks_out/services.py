@@ -124,10 +124,29 @@ def _is_head(delivery: WebhookDelivery) -> bool:
     ).exists()
 
 
-def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> str:
-    """Send one delivery if it is due and first in its line. Returns what happened:
-    ``delivered``, ``retry``, ``dead``, or why nothing was sent (``done``, ``paused``, ``not_due``,
-    ``waiting``, ``busy``). Idempotent: a second job for the same delivery finds it done or held."""
+def delivery_attempt(*, delivery_id: int, now: datetime | None = None, follow: int = 100) -> str:
+    """Send one delivery if it is due and first in its line, then up to ``follow`` more of the same
+    line while they succeed (one job drains a line instead of one job per delivery).
+
+    Returns what happened to ``delivery_id``: ``delivered``, ``retry``, ``dead``, or why nothing
+    was sent (``done``, ``paused``, ``not_due``, ``waiting``, ``busy``). Idempotent: a second job
+    for the same delivery finds it done, held or leased.
+    """
+    first = outcome = _attempt_one(delivery_id, now)
+    current = delivery_id
+    while outcome == "delivered":
+        following = _next_in_line(current)
+        if following is None:
+            break
+        if follow <= 0:  # a long line goes on in a fresh job, so other lines get a worker too
+            _enqueue_after(following, current)
+            break
+        current, follow = following[0], follow - 1
+        outcome = _attempt_one(current, now)
+    return first
+
+
+def _attempt_one(delivery_id: int, now: datetime | None) -> str:
     now = now or timezone.now()
     delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
     if delivery is None or delivery.state != State.PENDING:
@@ -170,9 +189,7 @@ def _record(delivery: WebhookDelivery, outcome: transport.Outcome, now: datetime
         fields.update(next_attempt_at=now + backoff(delivery.attempts + 1))
         result = "retry"
     WebhookDelivery.objects.filter(pk=delivery.pk, state=State.PENDING).update(**fields)
-    if result == "delivered":
-        _enqueue_next(delivery)
-    elif result == "retry":
+    if result == "retry":
         from .jobs import schedule_retry
 
         schedule_retry(delivery.pk, fields["attempts"], fields["next_attempt_at"])
@@ -181,16 +198,28 @@ def _record(delivery: WebhookDelivery, outcome: transport.Outcome, now: datetime
     return result
 
 
+def _next_in_line(delivery_id: int) -> tuple[int, int] | None:
+    """(id, attempts) of the pending delivery that follows ``delivery_id`` in its line."""
+    row = WebhookDelivery.objects.filter(pk=delivery_id).values("subscription_id", "complaint_id", "event_id").first()
+    if row is None:
+        return None
+    return WebhookDelivery.objects.filter(
+        subscription_id=row["subscription_id"], complaint_id=row["complaint_id"],
+        event_id__gt=row["event_id"], state=State.PENDING,
+    ).order_by("event_id").values_list("pk", "attempts").first()
+
+
+def _enqueue_after(following: tuple[int, int], previous: int) -> None:
+    from .jobs import enqueue_delivery
+
+    transaction.on_commit(lambda: enqueue_delivery(following[0], following[1], after=previous))
+
+
 def _enqueue_next(delivery: WebhookDelivery) -> None:
     """The next delivery of the line, now that this one no longer holds it."""
-    following = WebhookDelivery.objects.filter(
-        subscription_id=delivery.subscription_id, complaint_id=delivery.complaint_id,
-        event_id__gt=delivery.event_id, state=State.PENDING,
-    ).order_by("event_id").values_list("pk", "attempts").first()
+    following = _next_in_line(delivery.pk)
     if following is not None:
-        from .jobs import enqueue_delivery
-
-        transaction.on_commit(lambda: enqueue_delivery(following[0], following[1]))
+        _enqueue_after(following, delivery.pk)
 
 
 def due_heads(*, now: datetime | None = None, limit: int = 1000) -> list[tuple[int, int]]:
