@@ -217,5 +217,6 @@ def test_a_long_line_goes_on_in_a_fresh_job(subscription, receiver, contact, cat
     head = WebhookDelivery.objects.get(event_type="complaint.created")
     with django_capture_on_commit_callbacks(execute=True) as handed_over:
         assert delivery_attempt(delivery_id=head.pk, now=head.next_attempt_at, follow=0) == "delivered"
-    assert len(handed_over) == 1  # the follower's job, enqueued instead of sent in this one
+    # the follower's job, enqueued instead of sent in this one
+    assert any(cb.__qualname__.startswith("_enqueue_after") for cb in handed_over)
     assert [r["type"] for r in receiver.accepted()] == ["complaint.created", "complaint.verified"]
