@@ -220,3 +220,15 @@ def test_a_long_line_goes_on_in_a_fresh_job(subscription, receiver, contact, cat
     # the follower's job, enqueued instead of sent in this one
     assert any(cb.__qualname__.startswith("_enqueue_after") for cb in handed_over)
     assert [r["type"] for r in receiver.accepted()] == ["complaint.created", "complaint.verified"]
+
+
+def test_a_retry_started_a_moment_early_by_the_scheduler_still_sends(
+        subscription, receiver, contact, category_jalan, django_capture_on_commit_callbacks):
+    """RQ's scheduler counts whole seconds: a retry job may start just before ``next_attempt_at``.
+    Refused as "not due", it would be lost until the sweep."""
+    receiver.script(500)
+    _file(contact, category_jalan, django_capture_on_commit_callbacks)
+    delivery = WebhookDelivery.objects.get()
+    early = delivery.next_attempt_at - timedelta(milliseconds=900)
+    assert delivery_attempt(delivery_id=delivery.pk, now=early) == "delivered"
+    assert delivery_attempt(delivery_id=delivery.pk, now=early) == "done"

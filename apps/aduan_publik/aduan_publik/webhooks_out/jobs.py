@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from redis.exceptions import RedisError
 
@@ -38,7 +38,9 @@ def schedule_retry(delivery_id: int, attempts: int, when: datetime) -> None:
     if not q.is_async:
         return
     try:
-        q.enqueue_at(when, deliver_webhook, delivery_id, job_id=job_id("hook", delivery_id, attempts))
+        # Rounded up to the next second: the scheduler compares whole seconds.
+        at = when.replace(microsecond=0) + timedelta(seconds=1)
+        q.enqueue_at(at, deliver_webhook, delivery_id, job_id=job_id("hook", delivery_id, attempts))
     except RedisError:
         logger.warning("Redis unavailable; webhook delivery %s left for the sweep", delivery_id)
 

@@ -41,6 +41,8 @@ from . import events, transport
 logger = logging.getLogger(__name__)
 State = WebhookDelivery.State
 OPEN_STATES = (State.PENDING, State.DEAD)  # states that hold the deliveries behind them
+# RQ's scheduler works in whole seconds and may start a retry a fraction early: still due.
+DUE_SLACK = timedelta(seconds=2)
 
 DEFAULTS: dict[str, Any] = {
     "retry_hours": 24,
@@ -153,7 +155,7 @@ def _attempt_one(delivery_id: int, now: datetime | None) -> str:
         return "done"
     if not delivery.subscription.active:
         return "paused"
-    if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+    if delivery.next_attempt_at is not None and delivery.next_attempt_at > now + DUE_SLACK:
         return "not_due"
     if not _is_head(delivery):
         return "waiting"
