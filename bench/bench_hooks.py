@@ -11,7 +11,7 @@ no event of a complaint is accepted before an earlier one for the same subscribe
 order), every signature verifies; plus the fan-out cost per event and the delivery throughput.
 
 Everything runs on 127.0.0.1: PostgreSQL database ``aduan_hooks_bench`` (dropped and created),
-Redis ``HOOKS_BENCH_REDIS`` (default db 6, flushed). Sizes: ``HOOKS_BENCH_EVENTS`` (10000, in
+Redis ``HOOKS_BENCH_REDIS`` (default db 15, flushed). Sizes: ``HOOKS_BENCH_EVENTS`` (10000, in
 complaints of 10 events each), ``HOOKS_BENCH_WORKERS`` (3).
 
     .venv/bin/python bench/bench_hooks.py       # standalone
@@ -35,7 +35,7 @@ PY = sys.executable
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 DB_NAME = os.environ.get("HOOKS_BENCH_DB", "aduan_hooks_bench")
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-REDIS_URL = os.environ.get("HOOKS_BENCH_REDIS", "redis://127.0.0.1:6379/6")
+REDIS_URL = os.environ.get("HOOKS_BENCH_REDIS", "redis://127.0.0.1:6379/15")
 EVENTS = int(os.environ.get("HOOKS_BENCH_EVENTS", "10000"))
 WORKERS = int(os.environ.get("HOOKS_BENCH_WORKERS", "3"))
 FAIL_EVERY = int(os.environ.get("HOOKS_BENCH_FAIL_EVERY", "50"))
