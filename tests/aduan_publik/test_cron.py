@@ -11,6 +11,7 @@ from aduan_publik import jobs
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
+from aduan_publik.webhooks_out.jobs import webhook_sweep
 
 EXPECTED = {
     "aduan_publik.jobs.sweep_pending": 60,
@@ -20,6 +21,7 @@ EXPECTED = {
     "aduan_publik.jobs.run_daily_digest": 3600,
     "aduan_publik.portal.jobs.purge_pending_uploads": 3600,
     "aduan_publik.reports.jobs.send_monthly_reports": None,  # cron string, daily
+    "aduan_publik.webhooks_out.jobs.webhook_sweep": 60,
 }
 
 
@@ -34,7 +36,7 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
     assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
                                                       jobs.run_escalation_sweep, jobs.run_daily_digest,
-                                                      purge_pending_uploads, send_monthly_reports}
+                                                      purge_pending_uploads, send_monthly_reports, webhook_sweep}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

@@ -232,3 +232,18 @@ def test_a_retry_started_a_moment_early_by_the_scheduler_still_sends(
     early = delivery.next_attempt_at - timedelta(milliseconds=900)
     assert delivery_attempt(delivery_id=delivery.pk, now=early) == "delivered"
     assert delivery_attempt(delivery_id=delivery.pk, now=early) == "done"
+
+
+def test_the_sweep_job_sends_what_is_due_and_first_in_line(
+        subscription, receiver, contact, category_jalan, django_capture_on_commit_callbacks):
+    """A delivery whose job was lost (Redis down at commit) is sent by the scheduler's sweep."""
+    from aduan_publik.webhooks_out.jobs import webhook_sweep
+
+    with django_capture_on_commit_callbacks(execute=False):  # the commit's enqueue never happens
+        complaint_create(channel="web", title="Pohon tumbang", description="Pohon tumbang menutup jalan.",
+                         contact=contact, category=category_jalan)
+    assert receiver.received() == []
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_sweep() == 1
+    assert [r["type"] for r in receiver.accepted()] == ["complaint.created"]
+    assert WebhookDelivery.objects.get().state == State.DELIVERED
