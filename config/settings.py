@@ -271,6 +271,8 @@ ADUAN: dict[str, Any] = {
     ),
     "reopen_working_days": int(SITE_CONFIG.get("reopen_working_days", 10)),
     "channels": SITE_CONFIG.get("channels", {}),
+    # Integrators' outgoing webhooks: retry_hours, backoff, timeout (docs/webhooks.md).
+    "outgoing_webhooks": SITE_CONFIG.get("outgoing_webhooks", {}),
     # Staff notifications: SMTP of this site, escalation levels, the daily digest (docs/notifications.md).
     "notify": {
         "smtp": {},  # {"host", "port", "username", "password", "use_tls", "use_ssl", "timeout", "from_email"}

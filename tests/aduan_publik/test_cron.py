@@ -13,6 +13,7 @@ from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
 from aduan_publik.triage.jobs import run_nightly as triage_nightly
+from aduan_publik.webhooks_out.jobs import webhook_sweep
 from aduan_social.jobs import x_poll_tick
 
 EXPECTED = {
@@ -28,6 +29,7 @@ EXPECTED = {
     "aduan_social.jobs.x_poll_tick": 60,
     "aduan_publik.api.jobs.purge_idempotency_records": 3600,
     "aduan_publik.triage.jobs.run_nightly": None,  # cron string, nightly retraining
+    "aduan_publik.webhooks_out.jobs.webhook_sweep": 60,
 }
 
 
@@ -44,7 +46,7 @@ def test_rq_loads_the_config_and_registers_the_jobs():
                                                       jobs.run_escalation_sweep, jobs.run_daily_digest,
                                                       purge_pending_uploads, send_monthly_reports, x_poll_tick,
                                                       purge_idempotency_records, triage_nightly,
-                                                      jobs.run_retention}
+                                                      jobs.run_retention, webhook_sweep}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

@@ -242,6 +242,43 @@ def reporter_display(user: Any, complaint: Complaint) -> dict[str, str]:
     }
 
 
+# ---- integrators' webhook subscriptions ---------------------------------------------------
+
+
+def webhook_scope_opd(owner: Any, opd_id: int | None) -> int | None:
+    """The OPD a subscription of ``owner`` is limited to: ``None`` is the whole city.
+
+    Only integrators subscribe. An integrator bound to an OPD (their profile) is always limited
+    to it and may not subscribe to another; otherwise the subscription's own ``opd_id`` applies.
+    """
+    actor = actor_for(owner)
+    if actor.role != Role.INTEGRATOR:
+        raise PermissionDenied(_("Hanya pengguna berperan integrator yang dapat berlangganan webhook."))
+    if actor.opd_id is not None and opd_id not in (None, actor.opd_id):
+        raise PermissionDenied(_("Integrator ini hanya boleh menerima aduan OPD-nya sendiri."))
+    return actor.opd_id if actor.opd_id is not None else opd_id
+
+
+def webhook_may_receive(owner: Any, opd_id: int | None, complaint_opd_ids: set[int]) -> bool:
+    """Whether a subscription (``owner``, limited to ``opd_id``) may receive an event of a complaint
+    disposed to ``complaint_opd_ids`` (every disposition, as OPD staff see their history)."""
+    try:
+        scope = webhook_scope_opd(owner, opd_id)
+    except PermissionDenied:
+        return False
+    return scope is None or scope in complaint_opd_ids
+
+
+def webhook_sees_identity(complaint: Complaint) -> bool:
+    """Integrators never receive an *anonim* or *rahasia* reporter's identity."""
+    return not complaint.is_anonymous and not complaint.is_secret
+
+
+def webhook_sees_content(complaint: Complaint) -> bool:
+    """A *rahasia* report's text, place and follow-ups never leave the hub by webhook."""
+    return not complaint.is_secret
+
+
 # ---- actions -------------------------------------------------------------------------------
 
 ADMIN_ACTIONS = frozenset(

@@ -18,6 +18,7 @@ from aduan_publik.jobs import (
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
 from aduan_publik.triage.jobs import run_nightly as triage_nightly
+from aduan_publik.webhooks_out.jobs import webhook_sweep
 
 cron.register(sweep_pending, queue_name="default", interval=60)
 cron.register(run_deadline_sweep, queue_name="default", interval=600)
@@ -35,6 +36,8 @@ cron.register(purge_idempotency_records, queue_name="default", interval=3600)  #
 # UU 27/2022 PDP: identities past the site's retention period are erased (docs/privacy.md).
 cron.register(run_retention, queue_name="default", cron="30 2 * * *")
 
+# Outgoing webhooks: retries that are due and deliveries whose job was lost (docs/webhooks.md).
+cron.register(webhook_sweep, queue_name="default", interval=60)
 
 def _plugin_jobs() -> None:
     import importlib

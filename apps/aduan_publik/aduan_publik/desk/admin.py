@@ -1,5 +1,6 @@
 """Registers the desk's model admins (imported by ``aduan_publik.admin`` at autodiscovery)."""
 
+from ..webhooks_out import admin as webhooks_admin  # noqa: F401  (outgoing webhooks, admins only)
 from . import (  # noqa: F401
     attachment_admin,
     channel_admin,

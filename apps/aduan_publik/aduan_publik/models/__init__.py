@@ -12,6 +12,7 @@ from .complaint import (
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
+from .webhooks import WebhookDeadLetter, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ACTIVE_DISPOSITION_STATES",
@@ -36,4 +37,7 @@ __all__ = [
     "Role",
     "StaffProfile",
     "TriageSuggestion",
+    "WebhookDeadLetter",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -31,6 +31,7 @@ def event_record(
     is handed to the channel in a job after commit: the one hook through which a change made
     anywhere in the hub reaches the provider. Events the channel writes itself (``by`` is its
     name, e.g. the SP4N-LAPOR! pull) already mirror the provider and are not handed back.
+    Integrators' webhook subscriptions get their deliveries in the same transaction.
     """
     event = Event.objects.create(
         complaint=complaint,
@@ -44,7 +45,16 @@ def event_record(
         from ..jobs import channel_event, enqueue_on_commit
 
         enqueue_on_commit(channel_event, complaint.channel, event.pk, job_id=f"chan-event-{event.pk}")
+    if complaint is not None:
+        _webhooks_fan_out(event)
     return event
+
+
+def _webhooks_fan_out(event: Event) -> None:
+    """Integrators' outgoing webhooks: deliveries written in this transaction (docs/webhooks.md)."""
+    from ..webhooks_out.services import deliveries_fan_out
+
+    deliveries_fan_out(event=event)
 
 
 def _syncs_status(channel: str) -> bool:
