@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_rq",
     "aduan_publik",
     "aduan_publik.portal",
+    "aduan_publik.broadcasts",
 ]
 
 
@@ -212,6 +213,8 @@ ADUAN: dict[str, Any] = {
     ),
     "reopen_working_days": int(SITE_CONFIG.get("reopen_working_days", 10)),
     "channels": SITE_CONFIG.get("channels", {}),
+    # Broadcast pacing, tier and prices (aduan_publik/broadcasts/config.py has the defaults).
+    "broadcast": SITE_CONFIG.get("broadcast", {}),
 }
 
 # Portal rate limits per site, e.g. {"submit_ip": "20/h"} (see aduan_publik/portal/abuse.py).

@@ -13,7 +13,8 @@ Graph API in a retrying job.
 
 Site settings (``site_config.json`` → ``channels.whatsapp``): ``phone_number_id``,
 ``access_token``, ``app_secret``, ``verify_token`` (required); ``graph_base_url``,
-``graph_version``, ``reply_template``, ``ack_template``, ``reply_template_language``, ``timeout``
+``graph_version``, ``waba_id`` (broadcast templates),
+``reply_template``, ``ack_template``, ``reply_template_language``, ``timeout``
 (optional).
 """
 
@@ -21,11 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ..base import (
+    BroadcastMessage,
     Capabilities,
     Channel,
     InboundMessage,
@@ -55,7 +58,8 @@ class WhatsAppChannel(Channel):
 
     name = "whatsapp"
     label = "WhatsApp"
-    capabilities = Capabilities(inbound=True, outbound=True, media=True, delivery_status=True, templates=True)
+    capabilities = Capabilities(inbound=True, outbound=True, media=True, delivery_status=True, templates=True,
+                                broadcast=True)
     required_settings = ("phone_number_id", "access_token", "app_secret", "verify_token")
 
     def client(self) -> GraphClient:
@@ -96,10 +100,24 @@ class WhatsAppChannel(Channel):
         return payloads.parse(raw.body, phone_number_id=str(self.config().get("phone_number_id") or ""))
 
     def intercept(self, message: InboundMessage) -> bool:
-        """Answer a ``STATUS ADU-…`` keyword instead of routing it into a complaint."""
-        from .keywords import status_keyword_answer
+        """Answer a ``STATUS ADU-…`` keyword, or a subscription keyword (``DAFTAR``, ``YA``, ``BERHENTI``)."""
+        from .keywords import broadcast_keyword_answer, status_keyword_answer
 
-        return status_keyword_answer(inbound=message)
+        return broadcast_keyword_answer(inbound=message) or status_keyword_answer(inbound=message)
+
+    def send_broadcast(self, message: BroadcastMessage) -> SendResult:
+        """One approved template with its variables (and header file), tagged with ``callback_data``."""
+        return SendResult(external_id=self.client().send(outbound.broadcast_payload(message)))
+
+    def broadcast_templates(self) -> list[dict[str, Any]]:
+        """The WhatsApp Business Account's templates (site setting ``waba_id``)."""
+        waba_id = str(self.config().get("waba_id") or "")
+        if not waba_id:
+            raise PermanentChannelError(_("ID WhatsApp Business Account (waba_id) belum diatur"))
+        return self.client().templates(waba_id)
+
+    def broadcast_upload(self, content: bytes, filename: str, content_type: str) -> str:
+        return self.client().upload_media(content, filename, content_type)
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Free text inside the 24-hour window, the reply template outside (or when Meta says 131047).
