@@ -53,6 +53,13 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class Slow:
+    """A per-recipient answer (:meth:`FakeGraphAPI.fail_for`): succeed, but only after ``seconds``."""
+
+    seconds: float
+
+
 class FakeGraphAPI:
     """The fake server; start with ``with`` or :meth:`start`, stop with :meth:`stop`."""
 
@@ -67,7 +74,7 @@ class FakeGraphAPI:
         self.templates: list[dict[str, Any]] = []
         self.page_size = 2
         self.upload_error: Reply | None = None  # answer every upload with this (a refused file)
-        self._per_recipient: dict[str, deque[Reply]] = {}
+        self._per_recipient: dict[str, deque[Reply | Slow]] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._gate = threading.Event()
@@ -126,14 +133,20 @@ class FakeGraphAPI:
         self.templates.append(item)
         return item
 
-    def fail_for(self, to: str, *replies: Reply) -> None:
-        """Answer the next sends to ``to`` (a wa_id) with ``replies``, one per send."""
+    def fail_for(self, to: str, *replies: Reply | Slow) -> None:
+        """Answer the next sends to ``to`` (a wa_id) with ``replies``, one per send (``Slow``: late success)."""
         with self._lock:
             self._per_recipient.setdefault(to, deque()).extend(replies)
 
     def status_body(self, status: str = "sent", *, sends: list[dict[str, Any]] | None = None,
                     errors: list[dict[str, Any]] | None = None, phone_number_id: str = "") -> bytes:
-        """The webhook body Meta posts for ``sends`` (default: every accepted send) with ``status``."""
+        """The webhook body Meta posts for ``sends`` (default: every accepted send) with ``status``.
+
+        The business number defaults to the one the sends were addressed to.
+        """
+        self.wait_answered()
+        if not phone_number_id and self.sends():
+            phone_number_id = self.sends()[0]["path"].strip("/").split("/")[1]
         items = []
         for send in sends if sends is not None else self.accepted():
             st: dict[str, Any] = {"id": send["wamid"], "status": status, "timestamp": str(int(time.time())),
@@ -148,6 +161,12 @@ class FakeGraphAPI:
                  "statuses": items}
         return json.dumps({"object": "whatsapp_business_account",
                            "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value}]}]}).encode()
+
+    def wait_answered(self, timeout: float = 30.0) -> None:
+        """Block until every request received so far has its answer recorded (slow ones included)."""
+        deadline = time.time() + timeout
+        while any("reply" not in r for r in list(self.requests)) and time.time() < deadline:
+            time.sleep(0.01)
 
     def hang_sends(self) -> None:
         """Hold every send (after recording it) until :meth:`release`."""
@@ -213,7 +232,9 @@ class FakeGraphAPI:
         with self._lock:
             queue = self._per_recipient.get(str(payload.get("to") or ""))
             personal = queue.popleft() if queue else None
-        if personal is not None:
+        if isinstance(personal, Slow):
+            time.sleep(personal.seconds)  # the client may have given up: the message still "went"
+        elif personal is not None:
             return personal
         kind = payload.get("type")
         if kind == "template" and self.templates:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from bc_helpers import PHONE_ID, WEBHOOK, sign, subscriber, wa_config
+from django.utils import timezone
 from fakes.graph_api import FakeGraphAPI
 
 from aduan_publik.broadcasts import services
@@ -46,16 +48,25 @@ def residents(db):
 
 
 @pytest.fixture
+def subscriber_extra(residents):
+    return subscriber("6281200000009", name="Warga 9")
+
+
+@pytest.fixture
 def draft(templates, admin_user, residents):
     return services.broadcast_save(by=admin_user, values={
         "title": "Agenda Car Free Day", "topic": "agenda", "template": templates["agenda_kota"],
-        "variables": ["Car Free Day", "Minggu pagi di Jl. Sudirman", "{nama}"]})
+        "variables": ["Car Free Day", "Minggu pagi di Jl. Sudirman", "{nama}"],
+        "send_at": timezone.now() + timedelta(hours=1)})
 
 
 @pytest.fixture
 def approved(draft, admin_user, leader_user) -> Broadcast:
+    """Approved for "send at" one hour from now; tests bring the hour forward (:func:`due`)."""
     services.broadcast_submit(broadcast=draft, by=admin_user)
-    return services.broadcast_approve(broadcast=draft, by=leader_user)
+    approved = services.broadcast_approve(broadcast=draft, by=leader_user)
+    Broadcast.objects.filter(pk=approved.pk).update(send_at=timezone.now())  # the hour has come
+    return approved
 
 
 @pytest.fixture

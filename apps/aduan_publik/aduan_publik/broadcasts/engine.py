@@ -38,7 +38,7 @@ R = Recipient.State
 SLOTS = 3  # jobs per broadcast; more workers than slots serve other broadcasts and replies
 BATCH = 20
 LEASE_SECONDS = 15
-STATE_CHECK_SECONDS = 1.0
+STATE_CHECK_SECONDS = 1.0  # the longest sleep between two looks at the broadcast's state
 IDLE_EXIT_SECONDS = 30.0  # a slot whose next row is further away ends; the tick restarts it
 RANK: dict[str, int] = {R.QUEUED: -1, R.SENDING: 0, R.SENT: 1, R.DELIVERED: 2, R.READ: 3}
 
@@ -93,22 +93,28 @@ def _claim(broadcast_id: int, slot: int, cfg: config.BroadcastConfig) -> list[Re
         # A resident who left after the list was frozen is skipped, never sent to.
         Recipient.objects.filter(pk__in=ids, state=R.SENDING, claimed_at=now,
                                  subscription__unsubscribed_at__isnull=False).update(state=R.OPTED_OUT)
-    claimed = list(Recipient.objects.filter(pk__in=ids, state=R.SENDING, claimed_at=now).order_by("id"))
-    for row in claimed:
-        Recipient.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
-        row.attempts += 1
-    return claimed
+    return list(Recipient.objects.filter(pk__in=ids, state=R.SENDING, claimed_at=now).order_by("id"))
 
 
-def _next_due(broadcast_id: int, slot: int) -> float | None:
-    """Seconds until the slot has work again; None when it has nothing left at all."""
+def _next_due(broadcast_id: int, slot: int, cfg: config.BroadcastConfig) -> float | None:
+    """Seconds until the slot has work again; None when it has nothing left at all.
+
+    A row left in ``sending`` by a dead job counts from the moment it may be sent again
+    (``reconcile_seconds`` after its claim), unless its status webhook settles it first.
+    """
     rows = _slot_rows(broadcast_id, slot)
-    if rows.filter(state=R.SENDING).exists():
-        return STATE_CHECK_SECONDS  # orphans waiting for their status or the reconcile time
-    nxt = rows.filter(state=R.QUEUED).aggregate(at=Min("not_before"))["at"]
-    if nxt is None:
-        return 0.0 if rows.filter(state=R.QUEUED).exists() else None
-    return max((nxt - timezone.now()).total_seconds(), 0.0)
+    now = timezone.now()
+    times = []
+    orphan = rows.filter(state=R.SENDING).aggregate(at=Min("claimed_at"))["at"]
+    if orphan is not None:
+        times.append((orphan + timedelta(seconds=cfg.reconcile_seconds) - now).total_seconds())
+    queued = rows.filter(state=R.QUEUED)
+    if queued.filter(not_before__isnull=True).exists():
+        times.append(0.0)
+    nxt = queued.aggregate(at=Min("not_before"))["at"]
+    if nxt is not None:
+        times.append((nxt - now).total_seconds())
+    return max(min(times), 0.0) if times else None
 
 
 class SlotRun:
@@ -120,23 +126,19 @@ class SlotRun:
         self.bucket = Bucket(conn, rate=self.cfg.rate, tier=self.cfg.tier)
         self.channel = get_channel(broadcast.channel)
         self.sent = 0
-        self.checked_at = 0.0
 
-    def state(self, force: bool = False) -> str:
-        now = time.monotonic()
-        if force or now - self.checked_at >= STATE_CHECK_SECONDS:
-            self.checked_at = now
-            self._state = Broadcast.objects.filter(pk=self.broadcast.pk).values_list("state", flat=True).first()
-        return self._state or ""
+    def state(self) -> str:
+        """The broadcast's state, read before every message: a pause or cancel stops the next send."""
+        return Broadcast.objects.filter(pk=self.broadcast.pk).values_list("state", flat=True).first() or ""
 
     def run(self, lease: Lease) -> int:
-        while lease.renew() and self.state(force=True) == Broadcast.State.SENDING:
+        while lease.renew() and self.state() == Broadcast.State.SENDING:
             batch = _claim(self.broadcast.pk, self.slot, self.cfg)
             if batch:
                 if not self.send_batch(batch):
                     break
                 continue
-            wait = _next_due(self.broadcast.pk, self.slot)
+            wait = _next_due(self.broadcast.pk, self.slot, self.cfg)
             if wait is None or wait > IDLE_EXIT_SECONDS:
                 break
             time.sleep(min(max(wait, 0.05), STATE_CHECK_SECONDS))
@@ -151,7 +153,7 @@ class SlotRun:
                 if verdict == "pair":
                     _requeue([row], timezone.now() + timedelta(seconds=6))
                     continue
-                _release(rest, self.state(force=True))
+                _release(rest, self.state())
                 return False
             self.send_one(row)
         return True
@@ -171,6 +173,8 @@ class SlotRun:
             time.sleep(min(verdict.wait, STATE_CHECK_SECONDS))
 
     def send_one(self, row: Recipient) -> None:
+        row.attempts += 1  # counts requests to the provider, not claims
+        Recipient.objects.filter(pk=row.pk).update(attempts=row.attempts)
         try:
             result = self.channel.send_broadcast(self.message(row))
         except ChannelError as exc:
