@@ -23,7 +23,7 @@ from .models import Template
 VARIABLE_RE = re.compile(r"\{\{\s*(\d+)\s*\}\}")
 PER_RECIPIENT = {"{nama}": "name", "{kecamatan}": "area_name"}
 
-CATEGORY_MEANING = {
+CATEGORY_MEANING: dict[str, Any] = {
     Template.Category.MARKETING: gettext_lazy(
         "Pemasaran: agenda, imbauan, program. Tarifnya lebih mahal dan WhatsApp membatasi jumlah pesan "
         "pemasaran per warga (galat 131049); warga dapat menolak semua pesan pemasaran (131050)."),
