@@ -156,3 +156,23 @@ def test_preview_renders_as_the_resident_reads_it(templates):
         name, area_name = "Budi", "Pontianak Barat"
 
     assert render(t, ["CFD", "Minggu", "{nama}"], Row()) == "Agenda CFD: Minggu. Salam, Budi"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_completed_broadcasts_are_published_on_the_informasi_page_and_feed(approved, client, wa):
+    from aduan_publik.broadcasts import jobs
+
+    assert "Car Free Day" not in client.get("/informasi/").content.decode()  # not sent yet
+    jobs.broadcast_tick()
+    page = client.get("/informasi/").content.decode()
+    assert "Agenda Car Free Day: Minggu pagi di Jl. Sudirman. Salam, Bapak/Ibu" in page
+    feed = client.get("/informasi/feed.atom")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    body = feed.content.decode()
+    assert "<title>Agenda Car Free Day</title>" in body and f"/informasi/{approved.pk}/" in body
+    detail = client.get(f"/informasi/{approved.pk}/")
+    assert detail.status_code == 200 and "Salam, Bapak/Ibu" in detail.content.decode()
+
+
+def test_drafts_are_not_published(draft, client):
+    assert client.get(f"/informasi/{draft.pk}/").status_code == 404

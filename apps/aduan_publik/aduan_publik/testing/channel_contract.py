@@ -37,12 +37,14 @@ import pytest
 
 from ..channels import registry
 from ..channels.base import (
+    BroadcastMessage,
     Capabilities,
     Channel,
     ContactRef,
     InboundMessage,
     OutboundMessage,
     PayloadError,
+    PermanentChannelError,
     RawInbound,
     SendResult,
     SignatureError,
@@ -51,7 +53,8 @@ from ..channels.base import (
 
 #: The contract methods a channel may override; their signatures must stay those of the base.
 CONTRACT_METHODS = ("config", "is_configured", "handshake", "verify_inbound", "inbound_key",
-                    "parse_inbound", "intercept", "send", "on_event", "fetch_media")
+                    "parse_inbound", "intercept", "send", "on_event", "fetch_media", "send_broadcast",
+                    "broadcast_templates", "broadcast_upload")
 SEND_STATES = ("sent", "manual")
 RECEIPT_STATES = ("sent", "delivered", "read", "failed")
 
@@ -94,6 +97,12 @@ class ChannelContractTests:
             to=ContactRef(address="warga@example.org", email="warga@example.org", phone="081234567890",
                           name="Warga Uji"),
         )
+
+    def sample_broadcast(self) -> BroadcastMessage:
+        """One broadcast message the channel can send in the test environment (``capabilities.broadcast``)."""
+        return BroadcastMessage(recipient_id=1, to=ContactRef(phone="6281234567890", name="Warga Uji"),
+                                template="info_kota", language="id", params=("Car Free Day", "Minggu"),
+                                callback_data="bcast:1")
 
     # ---- helpers ------------------------------------------------------------------------
 
@@ -244,3 +253,22 @@ class ChannelContractTests:
         assert isinstance(result.external_id, str) and isinstance(result.note, str)
         if result.state == "manual":
             assert channel.capabilities.manual_delivery, "state 'manual' needs capabilities.manual_delivery"
+
+    # ---- broadcasts ----------------------------------------------------------------------
+
+    def test_contract_broadcast_capability(self) -> None:
+        """A channel declaring ``broadcast`` sends a template message and lists its templates;
+        one that does not refuses broadcasts permanently (the engine then marks rows failed)."""
+        channel = self.channel()
+        if not channel.capabilities.broadcast:
+            with pytest.raises(PermanentChannelError):
+                channel.send_broadcast(self.sample_broadcast())
+            return
+        assert type(channel).send_broadcast is not Channel.send_broadcast, "broadcast needs send_broadcast()"
+        result = channel.send_broadcast(self.sample_broadcast())
+        self.check_send_result(channel, result)
+        assert result.state == "sent" and result.external_id, "a broadcast send needs the provider's id"
+        templates = channel.broadcast_templates()
+        assert isinstance(templates, list)
+        for item in templates:
+            assert {"name", "language", "category", "status"} <= set(item), item
