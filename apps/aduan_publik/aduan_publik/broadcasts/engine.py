@@ -128,7 +128,7 @@ class SlotRun:
         self.sent = 0
 
     def state(self) -> str:
-        """The broadcast's state, read before every message: a pause or cancel stops the next send."""
+        """The broadcast's state in the database (read per batch; per message the bucket checks Redis)."""
         return Broadcast.objects.filter(pk=self.broadcast.pk).values_list("state", flat=True).first() or ""
 
     def run(self, lease: Lease) -> int:
@@ -161,9 +161,9 @@ class SlotRun:
     def wait_turn(self, row: Recipient) -> str:
         """Take a token for ``row``: "ok", "pair", "quota" or "stop" (paused/cancelled meanwhile)."""
         while True:
-            if self.state() != Broadcast.State.SENDING:
+            verdict = self.bucket.take(row.phone, self.broadcast.pk)
+            if verdict.kind == "stop":
                 return "stop"
-            verdict = self.bucket.take(row.phone)
             if verdict.ok or verdict.kind == "pair":
                 return verdict.kind
             if verdict.kind == "quota":
@@ -173,18 +173,18 @@ class SlotRun:
             time.sleep(min(verdict.wait, STATE_CHECK_SECONDS))
 
     def send_one(self, row: Recipient) -> None:
-        row.attempts += 1  # counts requests to the provider, not claims
-        Recipient.objects.filter(pk=row.pk).update(attempts=row.attempts)
+        row.attempts += 1  # counts requests to the provider, not claims; written with the answer
         try:
             result = self.channel.send_broadcast(self.message(row))
         except ChannelError as exc:
             _record_error(row, exc, self.cfg)
             return
-        now = timezone.now()
-        Recipient.objects.filter(pk=row.pk, state=R.SENDING).update(
-            state=R.SENT, external_id=result.external_id[:128], sent_at=now, reason="", reason_code="")
-        # A status webhook may have settled the row first (by callback data): keep its id anyway.
-        Recipient.objects.filter(pk=row.pk, external_id="").update(external_id=result.external_id[:128])
+        wamid = result.external_id[:128]
+        done = Recipient.objects.filter(pk=row.pk, state=R.SENDING).update(
+            state=R.SENT, external_id=wamid, sent_at=timezone.now(), attempts=row.attempts, reason="",
+            reason_code="")
+        if not done:  # a status webhook settled the row first (by callback data): keep the id anyway
+            Recipient.objects.filter(pk=row.pk, external_id="").update(external_id=wamid, attempts=row.attempts)
         self.sent += 1
 
     def message(self, row: Recipient) -> BroadcastMessage:
@@ -210,12 +210,13 @@ def _release(rows: list[Recipient], state: str) -> None:
 
 def _record_error(row: Recipient, exc: ChannelError, cfg: config.BroadcastConfig) -> None:
     decision = outcomes.outcome_for(exc, attempts=row.attempts, now=timezone.now(), cfg=cfg)
-    _apply(row.pk, decision, outcomes.code_of(exc), str(exc))
+    _apply(row.pk, decision, outcomes.code_of(exc), str(exc), attempts=row.attempts)
 
 
-def _apply(pk: int, decision: outcomes.Outcome, code: str, reason: str) -> None:
+def _apply(pk: int, decision: outcomes.Outcome, code: str, reason: str, attempts: int | None = None) -> None:
+    extra = {"attempts": attempts} if attempts is not None else {}
     Recipient.objects.filter(pk=pk).update(state=decision.state, not_before=decision.not_before,
-                                           reason_code=code[:20], reason=reason[:500])
+                                           reason_code=code[:20], reason=reason[:500], **extra)
     if decision.stop_marketing:
         sub_id = Recipient.objects.filter(pk=pk).values_list("subscription_id", flat=True).first()
         Subscription.objects.filter(pk=sub_id or 0, marketing_stopped_at__isnull=True).update(

@@ -10,8 +10,10 @@ message may go now:
    exceed the portfolio's tier; a resident already reached in the window costs nothing more.
 
 Only when all three allow it is anything written. The answer is ``(verdict, wait_ms)``:
-``ok``, ``rate`` (wait that long and ask again), ``pair`` (this resident later) or ``quota``
-(the tier is spent until the oldest entry leaves the window).
+``ok``, ``rate`` (wait that long and ask again), ``pair`` (this resident later), ``quota``
+(the tier is spent until the oldest entry leaves the window) or ``stop``: the broadcast's state
+mirrored in Redis (:func:`state_key`, written on commit of every transition) is no longer
+*sending* — a pause or cancel stops the very next message without a database query per message.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ local tier = tonumber(ARGV[2])
 local phone = ARGV[3]
 local window = tonumber(ARGV[4])
 local pair_ms = tonumber(ARGV[5])
+local state = redis.call('GET', KEYS[4])
+if state and state ~= 'sending' then
+  return {'stop', 0}
+end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat > now then
   return {'rate', tat - now}
@@ -60,7 +66,7 @@ return {'ok', 0}
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # ok, rate, pair, quota
+    kind: str  # ok, rate, pair, quota, stop
     wait: float  # seconds
 
     @property
@@ -70,6 +76,14 @@ class Verdict:
 
 def _prefix() -> str:
     return f"aduan:{settings.SITE_NAME}:bcast"
+
+
+def state_key(broadcast_id: int) -> str:
+    return f"{_prefix()}:state:{broadcast_id}"
+
+
+def state_mirror(conn: Any, broadcast_id: int, state: str) -> None:
+    conn.set(state_key(broadcast_id), state, ex=7 * 24 * 3600)
 
 
 def tier_key() -> str:
@@ -87,9 +101,9 @@ class Bucket:
         self.tier = tier
         self._script = conn.register_script(_SCRIPT)
 
-    def take(self, phone: str) -> Verdict:
+    def take(self, phone: str, broadcast_id: int = 0) -> Verdict:
         kind, wait = self._script(
-            keys=[f"{_prefix()}:tat", f"{_prefix()}:pair:{phone}", tier_key()],
+            keys=[f"{_prefix()}:tat", f"{_prefix()}:pair:{phone}", tier_key(), state_key(broadcast_id)],
             args=[self.interval_us, self.tier, phone, WINDOW_SECONDS * 1_000_000, PAIR_INTERVAL_SECONDS * 1_000_000],
         )
         kind = kind.decode() if isinstance(kind, bytes) else str(kind)

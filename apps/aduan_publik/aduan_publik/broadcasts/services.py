@@ -6,6 +6,8 @@ and written as an audit ``Event`` (complaint-less, ``data.broadcast`` = the id).
 
 from __future__ import annotations
 
+from contextlib import suppress
+from functools import partial
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -48,13 +50,25 @@ def _move(broadcast: Broadcast, to: str, *, by: Any, summary: str, **data: Any) 
             "state": broadcast.get_state_display(), "to": S(to).label})
     data_out = {"broadcast": broadcast.pk, "from": broadcast.state, "to": to, **data}
     broadcast.state = to
+    transaction.on_commit(partial(_mirror, broadcast.pk, to))
     broadcast.save(update_fields=["state", "approved_by", "approved_at", "audience_count", "waiting_until",
                                   "started_at", "finished_at", "media_id"])
     event_record(complaint=None, by=by, verb=f"broadcast_{to}", summary=summary, data=data_out)
 
 
+def _mirror(pk: int, state: str) -> None:
+    """Tell the running workers (see :mod:`.pacing`); the database stays the truth they re-read per batch."""
+    from redis.exceptions import RedisError
+
+    from .engine import redis
+    from .pacing import state_mirror
+
+    with suppress(RedisError):  # without Redis the workers still read the database at their next batch
+        state_mirror(redis(), pk, state)
+
+
 def _locked(pk: int) -> Broadcast:
-    return Broadcast.objects.select_for_update().select_related("template").get(pk=pk)
+    return Broadcast.objects.select_for_update(of=("self",)).select_related("template").get(pk=pk)
 
 
 @transaction.atomic

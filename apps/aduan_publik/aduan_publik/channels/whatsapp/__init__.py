@@ -63,7 +63,12 @@ class WhatsAppChannel(Channel):
     required_settings = ("phone_number_id", "access_token", "app_secret", "verify_token")
 
     def client(self) -> GraphClient:
-        return GraphClient(GraphConfig.from_settings(self.config()))
+        """A Graph API client; one channel object keeps its connection (a broadcast sends thousands)."""
+        config = GraphConfig.from_settings(self.config())
+        kept = self.__dict__.get("_client")
+        if kept is None or kept.config != config:
+            kept = self.__dict__["_client"] = GraphClient(config)
+        return kept
 
     def handshake(self, raw: RawInbound) -> str | None:
         """Echo ``hub.challenge`` only for ``hub.mode=subscribe`` with the site's verify token."""
