@@ -126,6 +126,7 @@ class SlotRun:
         self.bucket = Bucket(conn, rate=self.cfg.rate, tier=self.cfg.tier)
         self.channel = get_channel(broadcast.channel)
         self.sent = 0
+        self.answered: list[Recipient] = []
 
     def state(self) -> str:
         """The broadcast's state in the database (read per batch; per message the bucket checks Redis)."""
@@ -146,6 +147,12 @@ class SlotRun:
 
     def send_batch(self, batch: list[Recipient]) -> bool:
         """Send a claimed batch; False when the run must stop (paused, cancelled, quota spent)."""
+        try:
+            return self._send_batch(batch)
+        finally:
+            self.flush()
+
+    def _send_batch(self, batch: list[Recipient]) -> bool:
         for index, row in enumerate(batch):
             verdict = self.wait_turn(row)
             if verdict != "ok":
@@ -179,13 +186,27 @@ class SlotRun:
         except ChannelError as exc:
             _record_error(row, exc, self.cfg)
             return
-        wamid = result.external_id[:128]
-        done = Recipient.objects.filter(pk=row.pk, state=R.SENDING).update(
-            state=R.SENT, external_id=wamid, sent_at=timezone.now(), attempts=row.attempts, reason="",
-            reason_code="")
-        if not done:  # a status webhook settled the row first (by callback data): keep the id anyway
-            Recipient.objects.filter(pk=row.pk, external_id="").update(external_id=wamid, attempts=row.attempts)
+        row.external_id, row.sent_at = result.external_id[:128], timezone.now()
+        self.answered.append(row)
         self.sent += 1
+
+    def flush(self) -> None:
+        """Record the batch's accepted sends in one transaction (one commit, not one per message).
+
+        A crash before this leaves those rows in ``sending``: their status webhooks (callback
+        data) settle them, or they wait the reconcile time — never a blind resend.
+        """
+        rows, self.answered = self.answered, []
+        if not rows:
+            return
+        with transaction.atomic():
+            for row in rows:
+                done = Recipient.objects.filter(pk=row.pk, state=R.SENDING).update(
+                    state=R.SENT, external_id=row.external_id, sent_at=row.sent_at, attempts=row.attempts,
+                    reason="", reason_code="")
+                if not done:  # settled first by a status webhook (callback data): keep the id anyway
+                    Recipient.objects.filter(pk=row.pk, external_id="").update(
+                        external_id=row.external_id, attempts=row.attempts)
 
     def message(self, row: Recipient) -> BroadcastMessage:
         b, t = self.broadcast, self.broadcast.template
