@@ -20,7 +20,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Min, Q
 from django.db.models.functions import Mod
 from django.utils import timezone
@@ -199,14 +199,16 @@ class SlotRun:
         rows, self.answered = self.answered, []
         if not rows:
             return
-        with transaction.atomic():
-            for row in rows:
-                done = Recipient.objects.filter(pk=row.pk, state=R.SENDING).update(
-                    state=R.SENT, external_id=row.external_id, sent_at=row.sent_at, attempts=row.attempts,
-                    reason="", reason_code="")
-                if not done:  # settled first by a status webhook (callback data): keep the id anyway
-                    Recipient.objects.filter(pk=row.pk, external_id="").update(
-                        external_id=row.external_id, attempts=row.attempts)
+        table = Recipient._meta.db_table  # the model's own table name, not input
+        sent = [(r.external_id, r.sent_at, r.attempts, r.pk) for r in rows]
+        with transaction.atomic(), connection.cursor() as cursor:
+            # executemany: one round trip on PostgreSQL (pipeline mode), one commit for the batch.
+            cursor.executemany(
+                f"UPDATE {table} SET state = 'sent', external_id = %s, sent_at = %s, attempts = %s, "  # noqa: S608
+                "reason = '', reason_code = '' WHERE id = %s AND state = 'sending'", sent)
+            # A row a status webhook settled first (by callback data) keeps its state; it gets the id.
+            cursor.executemany(f"UPDATE {table} SET external_id = %s WHERE id = %s AND external_id = ''",  # noqa: S608
+                               [(r.external_id, r.pk) for r in rows])
 
     def message(self, row: Recipient) -> BroadcastMessage:
         b, t = self.broadcast, self.broadcast.template

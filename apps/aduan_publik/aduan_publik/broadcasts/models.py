@@ -126,7 +126,9 @@ class Recipient(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["broadcast", "subscription"], name="bcast_recipient_once"),
         ]
-        indexes = [models.Index(fields=["broadcast", "state"], name="bcast_recipient_state")]
+        # (broadcast, state, id): a worker's claim walks its slot's queued rows in id order and stops
+        # after a batch, instead of sorting 100,000 rows each time.
+        indexes = [models.Index(fields=["broadcast", "state", "id"], name="bcast_recipient_state")]
 
     def __str__(self) -> str:
         return self.phone
