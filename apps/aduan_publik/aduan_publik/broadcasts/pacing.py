@@ -3,8 +3,10 @@
 One call decides, on Redis's own clock (so workers on several machines agree), whether this
 message may go now:
 
-1. the number's rate: a GCRA bucket with no burst, one message every ``1 / (0.98 × rate)`` seconds (times in µs)
-   across all workers (so no 1-second window holds more than ``rate`` messages);
+1. the number's rate: a GCRA bucket, one message every ``1 / (0.98 × rate)`` seconds across all
+   workers (times in µs), with a burst of :data:`BURST_SECONDS` so that a worker that woke late
+   can catch up; and a hard cap over a sliding log of the grants of the last second: never more
+   than ``0.98 × rate`` in any 1-second window, burst or not;
 2. the resident: at most one message per 6 s to the same number (WhatsApp's pair limit);
 3. the tier: the residents reached in the last 24 hours (a sorted set, phone → time) may not
    exceed the portfolio's tier; a resident already reached in the window costs nothing more.
@@ -26,6 +28,7 @@ from django.conf import settings
 from .config import PAIR_INTERVAL_SECONDS, WINDOW_SECONDS
 
 PACE_FACTOR = 0.98
+BURST_SECONDS = 0.25
 
 _SCRIPT = """
 local t = redis.call('TIME')
@@ -35,13 +38,20 @@ local tier = tonumber(ARGV[2])
 local phone = ARGV[3]
 local window = tonumber(ARGV[4])
 local pair_ms = tonumber(ARGV[5])
+local burst = tonumber(ARGV[6])
+local cap = tonumber(ARGV[7])
 local state = redis.call('GET', KEYS[4])
 if state and state ~= 'sending' then
   return {'stop', 0}
 end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat > now then
-  return {'rate', tat - now}
+if tat - now > burst then
+  return {'rate', tat - burst - now}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', now - 1000000)
+if redis.call('ZCARD', KEYS[5]) >= cap then
+  local first = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
+  return {'rate', tonumber(first[2]) + 1000000 - now}
 end
 local pair = redis.call('PTTL', KEYS[2])
 if pair > 0 then
@@ -56,11 +66,13 @@ if tier > 0 then
     end
   end
 end
-redis.call('SET', KEYS[1], now + interval, 'PX', math.max(math.floor(interval / 250), 1000))
+redis.call('SET', KEYS[1], math.max(tat, now) + interval, 'PX', math.max(math.floor((interval + burst) / 250), 1000))
+redis.call('ZADD', KEYS[5], now, now .. ':' .. phone)
+redis.call('PEXPIRE', KEYS[5], 2000)
 redis.call('SET', KEYS[2], '1', 'PX', math.floor(pair_ms / 1000))
 redis.call('ZADD', KEYS[3], now, phone)
 redis.call('PEXPIRE', KEYS[3], math.floor(window / 1000))
-return {'ok', 0}
+return {'ok', 0, now}
 """
 
 
@@ -68,6 +80,7 @@ return {'ok', 0}
 class Verdict:
     kind: str  # ok, rate, pair, quota, stop
     wait: float  # seconds
+    at: float = 0.0  # Redis time of the grant (seconds), for "ok"
 
     @property
     def ok(self) -> bool:
@@ -98,16 +111,20 @@ class Bucket:
         # Microseconds, and a hair under the cap: the gap between the grant here and the
         # request's arrival at the provider varies a little, and no window may exceed the cap.
         self.interval_us = max(1, round(1_000_000 / (rate * PACE_FACTOR)))
+        self.cap = max(1, int(rate * PACE_FACTOR))
         self.tier = tier
         self._script = conn.register_script(_SCRIPT)
 
     def take(self, phone: str, broadcast_id: int = 0) -> Verdict:
-        kind, wait = self._script(
-            keys=[f"{_prefix()}:tat", f"{_prefix()}:pair:{phone}", tier_key(), state_key(broadcast_id)],
-            args=[self.interval_us, self.tier, phone, WINDOW_SECONDS * 1_000_000, PAIR_INTERVAL_SECONDS * 1_000_000],
+        kind, wait, *granted = self._script(
+            keys=[f"{_prefix()}:tat", f"{_prefix()}:pair:{phone}", tier_key(), state_key(broadcast_id),
+                  f"{_prefix()}:window"],
+            args=[self.interval_us, self.tier, phone, WINDOW_SECONDS * 1_000_000, PAIR_INTERVAL_SECONDS * 1_000_000,
+                  int(BURST_SECONDS * 1_000_000), self.cap],
         )
         kind = kind.decode() if isinstance(kind, bytes) else str(kind)
-        return Verdict(kind=kind, wait=max(int(wait), 0) / 1_000_000)
+        at = int(granted[0]) / 1_000_000 if granted else 0.0
+        return Verdict(kind=kind, wait=max(int(wait), 0) / 1_000_000, at=at)
 
 
 def tier_used(conn: Any) -> int:
