@@ -108,7 +108,7 @@ class Recipient(models.Model):
 
     broadcast = models.ForeignKey(Broadcast, on_delete=models.CASCADE, related_name="recipients")
     subscription = models.ForeignKey(Subscription, on_delete=models.PROTECT, related_name="+")
-    phone = models.CharField(_("nomor WhatsApp"), max_length=20)
+    phone = models.CharField(_("nomor WhatsApp"), max_length=20, db_index=True)  # BERHENTI finds the rows
     name = models.CharField(_("nama"), max_length=120, blank=True)
     area_name = models.CharField(_("kecamatan"), max_length=120, blank=True)
     state = models.CharField(_("status"), max_length=12, choices=State.choices, default=State.QUEUED)
