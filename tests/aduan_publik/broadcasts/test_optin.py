@@ -65,3 +65,19 @@ def test_berhenti_or_stop_in_any_case_ends_the_subscription(wa, post_text, word)
 def test_an_ordinary_ya_without_a_pending_subscription_is_a_normal_message(wa, post_text):
     post_text(PHONE, "ya", "wamid.IN-Y-9")
     assert Complaint.objects.count() == 1  # routed as usual
+
+
+def test_tapping_the_ya_button_of_the_confirmation_template_confirms(wa, post_status, templates):
+    import json
+
+    from bc_helpers import text_message
+
+    sub = subscription_create(phone="081255500001", topics=["darurat"], consent_text="Saya setuju.",
+                              consent_version="portal-1", ip="10.0.0.1")
+    payload = text_message(PHONE, "", "wamid.IN-BTN-1")
+    message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+    del message["text"]
+    message.update({"type": "button", "button": {"text": "YA", "payload": "KONFIRMASI_YA"}})
+    post_status(json.dumps(payload).encode())
+    sub.refresh_from_db()
+    assert sub.confirmed_at is not None and sub.confirm_ref == "whatsapp:wamid.IN-BTN-1"

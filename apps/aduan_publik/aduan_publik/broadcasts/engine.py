@@ -20,7 +20,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Min, Q
 from django.db.models.functions import Mod
 from django.utils import timezone
@@ -40,6 +40,10 @@ BATCH = 20
 LEASE_SECONDS = 15
 STATE_CHECK_SECONDS = 1.0  # the longest sleep between two looks at the broadcast's state
 IDLE_EXIT_SECONDS = 30.0  # a slot whose next row is further away ends; the tick restarts it
+# A job ends after this long and the tick starts the next one: well inside RQ's job timeout,
+# whose SIGALRM would otherwise interrupt a database call and leave the connection unusable.
+RUN_SECONDS = 120.0
+JOB_TIMEOUT = 600
 RANK: dict[str, int] = {R.QUEUED: -1, R.SENDING: 0, R.SENT: 1, R.DELIVERED: 2, R.READ: 3}
 
 
@@ -133,7 +137,8 @@ class SlotRun:
         return Broadcast.objects.filter(pk=self.broadcast.pk).values_list("state", flat=True).first() or ""
 
     def run(self, lease: Lease) -> int:
-        while lease.renew() and self.state() == Broadcast.State.SENDING:
+        ends = time.monotonic() + RUN_SECONDS
+        while time.monotonic() < ends and lease.renew() and self.state() == Broadcast.State.SENDING:
             batch = _claim(self.broadcast.pk, self.slot, self.cfg)
             if batch:
                 if not self.send_batch(batch):
@@ -253,13 +258,21 @@ def run_slot(broadcast_id: int, slot: int) -> int:
     conn.delete(f"{lease.key}:enqueued")
     if not lease.acquire():
         return 0  # another live job runs this slot
+    _fresh_connection()  # a worker process outlives its jobs: never start on a broken connection
     try:
         broadcast = Broadcast.objects.select_related("template").get(pk=broadcast_id)
         sent = SlotRun(broadcast, slot, conn).run(lease)
+        services.broadcast_complete(broadcast_id=broadcast_id)
     finally:
         lease.release()
-    services.broadcast_complete(broadcast_id=broadcast_id)
+        _fresh_connection()
     return sent
+
+
+def _fresh_connection() -> None:
+    """Drop a database connection left unusable by an earlier job (not inside a transaction: tests)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
 
 
 def slots_to_start(broadcast_id: int) -> list[int]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from django.utils import timezone
 
-from ..jobs import enqueue, enqueue_on_commit
+from ..jobs import enqueue_on_commit
 
 __all__ = ["broadcast_run", "broadcast_tick", "enqueue_on_commit", "send_optin"]
 
@@ -31,8 +33,17 @@ def broadcast_tick() -> None:
         for slot in engine.slots_to_start(b.pk):
             # No job id: a job of a killed worker stays "started" in RQ for a while, and the
             # slot's Redis lease, not the job id, is what keeps one runner per slot.
-            enqueue(broadcast_run, b.pk, slot, queue="default")
+            _enqueue_slot(b.pk, slot, engine.JOB_TIMEOUT)
         services.broadcast_complete(broadcast_id=b.pk)
+
+
+def _enqueue_slot(broadcast_id: int, slot: int, timeout: int) -> None:
+    from redis.exceptions import RedisError
+
+    from ..jobs import get_queue
+
+    with suppress(RedisError):  # the next tick tries again
+        get_queue("default").enqueue(broadcast_run, broadcast_id, slot, job_timeout=timeout)
 
 
 def send_optin(subscription_id: int) -> None:
