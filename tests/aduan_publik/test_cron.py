@@ -8,12 +8,14 @@ from django_rq.cron import DjangoCronScheduler
 from rq.cron import CronScheduler
 
 from aduan_publik import jobs
+from aduan_publik.broadcasts.jobs import broadcast_tick
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 
 EXPECTED = {
     "aduan_publik.jobs.sweep_pending": 60,
     "aduan_publik.jobs.run_deadline_sweep": 600,
     "aduan_publik.channels.lapor.jobs.tick": 60,
+    "aduan_publik.broadcasts.jobs.broadcast_tick": 5,
 }
 
 
@@ -26,7 +28,8 @@ def test_rq_loads_the_config_and_registers_the_jobs():
     scheduler.load_config_from_file("aduan_publik.cron")
     assert _registered(scheduler) == EXPECTED
     assert {job.queue_name for job in scheduler.get_jobs()} == {"default"}
-    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick}
+    assert {job.func for job in scheduler.get_jobs()} == {jobs.sweep_pending, jobs.run_deadline_sweep, lapor_tick,
+                                                             broadcast_tick}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():
