@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_rq",
     "aduan_publik",
     "aduan_publik.portal",
+    "aduan_publik.broadcasts",
 ]
 # The integrator API (REST + Open311): its apps and framework settings live with it.
 from aduan_publik.api.conf import API_APPS, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: E402,F401
@@ -287,6 +288,8 @@ ADUAN: dict[str, Any] = {
     # Fernet keys for the Channel documents' secrets, newest first (aduan_publik.channels.secrets);
     # `aduan new-site` writes one, `aduan --site NAME rotate_channel_key` replaces it.
     "channel_keys": SITE_CONFIG.get("channel_keys", []),
+    # Broadcast pacing, tier and prices (aduan_publik/broadcasts/config.py has the defaults).
+    "broadcast": SITE_CONFIG.get("broadcast", {}),
 }
 
 # The integrator API per site: {"rate_per_minute": 120, "max_body_bytes": 1048576} (docs/api.md).

@@ -9,6 +9,7 @@ from rq.cron import CronScheduler
 
 from aduan_publik import jobs
 from aduan_publik.api.jobs import purge_idempotency_records
+from aduan_publik.broadcasts.jobs import broadcast_tick
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.portal.jobs import purge_pending_uploads
 from aduan_publik.reports.jobs import send_monthly_reports
@@ -30,6 +31,7 @@ EXPECTED = {
     "aduan_publik.api.jobs.purge_idempotency_records": 3600,
     "aduan_publik.triage.jobs.run_nightly": None,  # cron string, nightly retraining
     "aduan_publik.webhooks_out.jobs.webhook_sweep": 60,
+    "aduan_publik.broadcasts.jobs.broadcast_tick": 5,
 }
 
 
@@ -46,7 +48,8 @@ def test_rq_loads_the_config_and_registers_the_jobs():
                                                       jobs.run_escalation_sweep, jobs.run_daily_digest,
                                                       purge_pending_uploads, send_monthly_reports, x_poll_tick,
                                                       purge_idempotency_records, triage_nightly,
-                                                      jobs.run_retention, webhook_sweep}
+                                                      jobs.run_retention, webhook_sweep,
+                                                      broadcast_tick}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

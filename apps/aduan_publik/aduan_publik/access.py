@@ -447,3 +447,71 @@ def api_figures_opd(user: Any, *, token_opd_id: int | None, wanted: int | None) 
     if actor.can_read_all or actor.role == Role.INTEGRATOR:
         return wanted
     raise PermissionDenied(_("Peran Anda tidak diizinkan melakukan tindakan ini."))
+
+
+# ---- broadcasts and subscribers -------------------------------------------------------------
+# Subscribers' numbers are personal data (UU 27/2022 PDP) and broadcasts speak for the city:
+# only Diskominfo's admins and leaders see them; OPD staff and integrators see nothing.
+
+BROADCAST_EDIT_ROLES = frozenset({Role.ADMIN})
+DEFAULT_APPROVER_ROLES = ("leader", "admin")
+
+
+def approver_roles() -> frozenset[str]:
+    """Roles that may approve a broadcast (site setting ``broadcast.approver_roles``)."""
+    from django.conf import settings
+
+    roles = (settings.ADUAN.get("broadcast") or {}).get("approver_roles") or DEFAULT_APPROVER_ROLES
+    return frozenset(str(r) for r in roles)
+
+
+def can_see_broadcasts(user: Any) -> bool:
+    return actor_for(user).can_read_all
+
+
+def can_broadcast(user: Any, action: str, broadcast: Any = None) -> bool:
+    """``draft`` (create, edit, submit, pause, resume, cancel) or ``approve`` a broadcast.
+
+    Maker-checker: nobody approves a broadcast they created, whatever their role.
+    """
+    actor = actor_for(user)
+    if action == "view":
+        return actor.can_read_all
+    if action == "draft":
+        return actor.role in BROADCAST_EDIT_ROLES
+    if action == "approve":
+        if actor.role not in approver_roles():
+            return False
+        return broadcast is None or broadcast.created_by_id != getattr(actor.user, "pk", None)
+    return False
+
+
+def require_broadcast(user: Any, action: str, broadcast: Any = None) -> None:
+    if not can_broadcast(user, action, broadcast):
+        if action == "approve" and broadcast is not None and broadcast.created_by_id == getattr(user, "pk", None):
+            raise PermissionDenied(_("Pembuat siaran tidak boleh menyetujui siarannya sendiri."))
+        raise PermissionDenied(_("Peran Anda tidak diizinkan melakukan tindakan ini."))
+
+
+def broadcasts_visible_to(user: Any) -> QuerySet[Any]:
+    from .broadcasts.models import Broadcast
+
+    return Broadcast.objects.all() if can_see_broadcasts(user) else Broadcast.objects.none()
+
+
+def subscriptions_visible_to(user: Any) -> QuerySet[Any]:
+    from .portal.models import Subscription
+
+    return Subscription.objects.all() if can_see_broadcasts(user) else Subscription.objects.none()
+
+
+def get_broadcast(user: Any, pk: Any, *, for_update: bool = False) -> Any:
+    from .broadcasts.models import Broadcast
+
+    qs = broadcasts_visible_to(user)
+    if for_update:
+        qs = qs.select_for_update()
+    try:
+        return qs.get(pk=pk)
+    except (Broadcast.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Siaran tidak ditemukan.")) from None

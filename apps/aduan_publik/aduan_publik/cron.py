@@ -7,6 +7,7 @@ imported here and registers its jobs with ``rq.cron.register``; one that fails i
 from rq import cron
 
 from aduan_publik.api.jobs import purge_idempotency_records
+from aduan_publik.broadcasts.jobs import broadcast_tick
 from aduan_publik.channels.lapor.jobs import tick as lapor_tick
 from aduan_publik.jobs import (
     run_daily_digest,
@@ -38,6 +39,8 @@ cron.register(run_retention, queue_name="default", cron="30 2 * * *")
 
 # Outgoing webhooks: retries that are due and deliveries whose job was lost (docs/webhooks.md).
 cron.register(webhook_sweep, queue_name="default", interval=60)
+cron.register(broadcast_tick, queue_name="default", interval=5)  # broadcasts: start, restart slots, resume
+
 
 def _plugin_jobs() -> None:
     import importlib

@@ -72,6 +72,9 @@ class Capabilities:
     # True when the channel mirrors the hub's changes back to the provider (SP4N-LAPOR!):
     # every audit event of one of its complaints is then handed to :meth:`Channel.on_event`.
     status_sync: bool = False
+    # True when the channel delivers the city's broadcasts (:meth:`Channel.send_broadcast`,
+    # :meth:`Channel.broadcast_templates`); see docs/broadcast.md.
+    broadcast: bool = False
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class StatusUpdate:
     status: str
     at: datetime
     error: str = ""
+    #: What the hub attached to the message when sending it (WhatsApp's ``biz_opaque_callback_data``),
+    #: echoed by the provider: how a broadcast send whose answer was lost is reconciled.
+    callback_data: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +176,26 @@ class OutboundMessage:
     #: The text without its opening words, for a channel that must wrap it in a pre-approved
     #: template with its own wording (WhatsApp outside the 24-hour window); "" means ``text``.
     template_text: str = ""
+
+
+@dataclass(frozen=True)
+class BroadcastMessage:
+    """One broadcast to one resident: an approved template with its variables filled.
+
+    ``callback_data`` must travel with the message and come back on its delivery statuses
+    (:attr:`StatusUpdate.callback_data`), so a send whose answer was lost in a crash is found
+    again instead of being sent twice.
+    """
+
+    recipient_id: int
+    to: ContactRef
+    template: str
+    language: str
+    params: tuple[str, ...] = ()
+    header_format: str = ""  # "", "IMAGE" or "DOCUMENT"
+    header_media_id: str = ""  # the provider's id of the uploaded header file
+    header_filename: str = ""
+    callback_data: str = ""
 
 
 @dataclass(frozen=True)
@@ -317,6 +343,21 @@ class Channel:
     def send(self, message: OutboundMessage) -> SendResult:
         """Deliver ``message``; raise Temporary/PermanentChannelError on failure."""
         raise PermanentChannelError(f"channel {self.name!r} cannot send messages")
+
+    def send_broadcast(self, message: BroadcastMessage) -> SendResult:
+        """Deliver one broadcast message (``capabilities.broadcast``); raise Temporary/PermanentChannelError.
+
+        The error's ``code`` tells the broadcast engine what to do (see docs/broadcast.md).
+        """
+        raise PermanentChannelError(f"channel {self.name!r} cannot send broadcasts")
+
+    def broadcast_templates(self) -> list[dict[str, Any]]:
+        """The provider's message templates: dicts with name, language, category, status, components."""
+        return []
+
+    def broadcast_upload(self, content: bytes, filename: str, content_type: str) -> str:
+        """Upload a broadcast's header file once; returns the provider's media id."""
+        raise PermanentChannelError(f"channel {self.name!r} cannot upload media")
 
     def on_event(self, event_id: int) -> None:
         """Mirror one audit event of a complaint from this channel to the provider (a job).

@@ -58,6 +58,12 @@ class Subscription(models.Model):
     consent_ip = models.GenericIPAddressField(_("IP persetujuan"), null=True, blank=True)
     unsubscribed_at = models.DateTimeField(_("berhenti pada"), null=True, blank=True)
     unsubscribe_via = models.CharField(_("berhenti melalui"), max_length=20, blank=True)
+    # Double opt-in: only a subscription the resident confirmed on WhatsApp (YA) receives broadcasts.
+    confirmed_at = models.DateTimeField(_("dikonfirmasi pada"), null=True, blank=True)
+    confirm_ref = models.CharField(_("bukti konfirmasi"), max_length=200, blank=True)
+    language = models.CharField(_("bahasa"), max_length=10, default="id")
+    # WhatsApp said the resident stopped marketing messages (131050): no more marketing broadcasts.
+    marketing_stopped_at = models.DateTimeField(_("menolak pesan pemasaran sejak"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("langganan informasi")
@@ -76,6 +82,10 @@ class Subscription(models.Model):
     @property
     def is_active(self) -> bool:
         return self.unsubscribed_at is None
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 class PendingUpload(models.Model):

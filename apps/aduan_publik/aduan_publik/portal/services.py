@@ -249,9 +249,13 @@ def _pending_delete(rows) -> int:  # type: ignore[no-untyped-def]
 @transaction.atomic
 def subscription_create(
     *, phone: str, topics: Sequence[str], consent_text: str, consent_version: str, ip: str | None,
-    name: str = "", area: Area | None = None,
+    name: str = "", area: Area | None = None, request_confirmation: bool = True,
 ) -> Subscription:
-    """Subscribe ``phone`` with the consent shown; an active subscription is replaced (new consent)."""
+    """Subscribe ``phone`` with the consent shown; an active subscription is replaced (new consent).
+
+    The subscription receives broadcasts only once confirmed (double opt-in): with
+    ``request_confirmation`` the WhatsApp confirmation template is sent after commit.
+    """
     number = normalize_phone(phone)
     if not number:
         raise WorkflowError(_("Nomor WhatsApp tidak valid. Contoh: 081234567890."))
@@ -268,6 +272,11 @@ def subscription_create(
     event_record(complaint=None, by=f"warga {_masked(number)}", verb="subscribed",
                  summary=_("Warga berlangganan informasi WhatsApp."),
                  data={"subscription": sub.pk, "topics": sub.topics, "consent_version": consent_version})
+    if request_confirmation:
+        from ..broadcasts.jobs import send_optin
+        from ..jobs import enqueue_on_commit
+
+        enqueue_on_commit(send_optin, sub.pk)
     return sub
 
 

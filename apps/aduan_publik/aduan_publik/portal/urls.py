@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ..broadcasts import public as information
 from .views import complaint, public, subscribe, track
 
 app_name = "portal"
@@ -20,6 +21,9 @@ urlpatterns = [
     path("publik/berkas/<int:pk>/", public.attachment, name="public_attachment"),
     path("publik/<str:number>/", public.complaint_detail, name="public_detail"),
     path("statistik/", public.statistics, name="statistics"),
+    path("informasi/", information.information_list, name="information"),
+    path("informasi/feed.atom", information.InformationFeed(), name="information_feed"),
+    path("informasi/<int:pk>/", information.information_detail, name="information_detail"),
     path("langganan/", subscribe.subscribe, name="subscribe"),
     path("langganan/berhenti/", subscribe.unsubscribe, name="unsubscribe"),
     path("langganan/berhenti/<str:token>/", subscribe.unsubscribe_link, name="unsubscribe_link"),

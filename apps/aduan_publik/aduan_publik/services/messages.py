@@ -356,8 +356,10 @@ def message_status_update(*, update: StatusUpdate) -> bool:
     message = (Message.objects.select_for_update(of=("self",))
                .filter(channel=update.channel, direction=Message.Direction.OUT, external_id=update.external_id)
                .select_related("complaint").first())
-    if message is None:
-        return False
+    if message is None:  # not a thread message: perhaps a broadcast's
+        from ..broadcasts.engine import recipient_status_update
+
+        return recipient_status_update(update=update)
     if update.status == M.FAILED:
         if message.state in (M.READ, M.FAILED):
             return False

@@ -176,3 +176,22 @@ class ChannelContractTests(InboundContractChecks):
             pytest.fail(f"a {kind} provider failure raised {type(exc).__name__}: {exc}, "
                         f"expected {expected.__name__}")
         pytest.fail(f"a {kind} provider failure was reported as {result!r}")
+
+    # ---- broadcasts ----------------------------------------------------------------------
+
+    def test_contract_broadcast_capability(self) -> None:
+        """A channel declaring ``broadcast`` sends a template message and lists its templates;
+        one that does not refuses broadcasts permanently (the engine then marks rows failed)."""
+        channel = self.channel()
+        if not channel.capabilities.broadcast:
+            with pytest.raises(PermanentChannelError):
+                channel.send_broadcast(self.sample_broadcast())
+            return
+        assert type(channel).send_broadcast is not Channel.send_broadcast, "broadcast needs send_broadcast()"
+        result = channel.send_broadcast(self.sample_broadcast())
+        self.check_send_result(channel, result)
+        assert result.state == "sent" and result.external_id, "a broadcast send needs the provider's id"
+        templates = channel.broadcast_templates()
+        assert isinstance(templates, list)
+        for item in templates:
+            assert {"name", "language", "category", "status"} <= set(item), item

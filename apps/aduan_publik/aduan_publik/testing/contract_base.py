@@ -16,11 +16,12 @@ from django.conf import settings
 from django.test import override_settings
 
 from ..channels import registry
-from ..channels.base import Channel, ContactRef, InboundMessage, OutboundMessage, RawInbound
+from ..channels.base import BroadcastMessage, Channel, ContactRef, InboundMessage, OutboundMessage, RawInbound
 
 #: The contract methods a channel may override; their signatures must stay those of the base.
 CONTRACT_METHODS = ("config", "is_configured", "handshake", "verify_inbound", "inbound_key",
-                    "parse_inbound", "intercept", "send", "on_event", "fetch_media", "check_connection")
+                    "parse_inbound", "intercept", "send", "on_event", "fetch_media", "check_connection",
+                    "send_broadcast", "broadcast_templates", "broadcast_upload")
 SEND_STATES = ("sent", "manual")
 RECEIPT_STATES = ("sent", "delivered", "read", "failed")
 #: Kinds of provider failure :meth:`ContractHooks.make_next_send_fail` is asked to arrange.
@@ -90,6 +91,12 @@ class ContractHooks:
             to=ContactRef(address="warga@example.org", email="warga@example.org", phone="081234567890",
                           name="Warga Uji"),
         )
+
+    def sample_broadcast(self) -> BroadcastMessage:
+        """One broadcast message the channel can send in the test environment (``capabilities.broadcast``)."""
+        return BroadcastMessage(recipient_id=1, to=ContactRef(phone="6281234567890", name="Warga Uji"),
+                                template="info_kota", language="id", params=("Car Free Day", "Minggu"),
+                                callback_data="bcast:1")
 
     def make_next_send_fail(self, kind: str) -> bool:
         """Make the provider fail the next send: ``"temporary"`` (HTTP 503, rate limit) or

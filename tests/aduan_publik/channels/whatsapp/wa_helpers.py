@@ -65,4 +65,5 @@ def signed_raw(body: bytes) -> RawInbound:
 def wa_config(graph: FakeGraphAPI, **extra: Any) -> dict[str, Any]:
     return {"phone_number_id": "106540352242922", "access_token": TOKEN, "app_secret": APP_SECRET,
             "verify_token": VERIFY_TOKEN, "graph_base_url": graph.base_url, "graph_version": graph.version,
-            "reply_template": "aduan_balasan", "reply_template_language": "id", "timeout": 5, **extra}
+            "reply_template": "aduan_balasan", "reply_template_language": "id", "timeout": 5,
+            "waba_id": "102290129340398", **extra}

@@ -14,7 +14,7 @@ Graph API in a retrying job.
 Settings live on the desk's Channel documents, one per number (see :attr:`WhatsAppChannel.settings_schema`;
 ``site_config.json`` → ``channels.whatsapp`` is imported once and stays the fallback):
 ``phone_number_id``, ``access_token``, ``app_secret``, ``verify_token`` (required, the last three
-secret); ``graph_base_url``, ``graph_version``, ``reply_template``, ``ack_template``,
+secret); ``graph_base_url``, ``graph_version``, ``waba_id`` (broadcast templates), ``reply_template``, ``ack_template``,
 ``reply_template_language``, ``timeout`` (optional).
 """
 
@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..base import (
+    BroadcastMessage,
     Capabilities,
     Channel,
     ChannelError,
@@ -60,7 +62,8 @@ class WhatsAppChannel(Channel):
 
     name = "whatsapp"
     label = "WhatsApp"
-    capabilities = Capabilities(inbound=True, outbound=True, media=True, delivery_status=True, templates=True)
+    capabilities = Capabilities(inbound=True, outbound=True, media=True, delivery_status=True, templates=True,
+                                broadcast=True)
     required_settings = ("phone_number_id", "access_token", "app_secret", "verify_token")
     settings_schema = (
         Setting("phone_number_id", gettext_lazy("ID nomor telepon (Phone number ID)")),
@@ -76,11 +79,18 @@ class WhatsAppChannel(Channel):
         Setting("graph_base_url", gettext_lazy("Alamat Graph API"), required=False,
                 help=gettext_lazy("Bawaan: https://graph.facebook.com")),
         Setting("graph_version", gettext_lazy("Versi Graph API"), required=False),
+        Setting("waba_id", gettext_lazy("ID WhatsApp Business Account (templat siaran)"), required=False,
+                help=gettext_lazy("Untuk menyelaraskan templat siaran yang disetujui Meta.")),
         Setting("timeout", gettext_lazy("Batas waktu (detik)"), required=False),
     )
 
     def client(self) -> GraphClient:
-        return GraphClient(GraphConfig.from_settings(self.config()))
+        """A Graph API client; one channel object keeps its connection (a broadcast sends thousands)."""
+        config = GraphConfig.from_settings(self.config())
+        kept = self.__dict__.get("_client")
+        if kept is None or kept.config != config:
+            kept = self.__dict__["_client"] = GraphClient(config)
+        return kept
 
     def check_connection(self) -> ConnectionCheck:
         """Read the number's own record (``GET /{phone-number-id}``): nothing is sent to anyone.
@@ -132,10 +142,24 @@ class WhatsAppChannel(Channel):
         return payloads.parse(raw.body, phone_number_id=str(self.config().get("phone_number_id") or ""))
 
     def intercept(self, message: InboundMessage) -> bool:
-        """Answer a ``STATUS ADU-…`` keyword instead of routing it into a complaint."""
-        from .keywords import status_keyword_answer
+        """Answer a ``STATUS ADU-…`` keyword, or a subscription keyword (``DAFTAR``, ``YA``, ``BERHENTI``)."""
+        from .keywords import broadcast_keyword_answer, status_keyword_answer
 
-        return status_keyword_answer(inbound=message)
+        return broadcast_keyword_answer(inbound=message) or status_keyword_answer(inbound=message)
+
+    def send_broadcast(self, message: BroadcastMessage) -> SendResult:
+        """One approved template with its variables (and header file), tagged with ``callback_data``."""
+        return SendResult(external_id=self.client().send(outbound.broadcast_payload(message)))
+
+    def broadcast_templates(self) -> list[dict[str, Any]]:
+        """The WhatsApp Business Account's templates (site setting ``waba_id``)."""
+        waba_id = str(self.config().get("waba_id") or "")
+        if not waba_id:
+            raise PermanentChannelError(_("ID WhatsApp Business Account (waba_id) belum diatur"))
+        return self.client().templates(waba_id)
+
+    def broadcast_upload(self, content: bytes, filename: str, content_type: str) -> str:
+        return self.client().upload_media(content, filename, content_type)
 
     def send(self, message: OutboundMessage) -> SendResult:
         """Free text inside the 24-hour window, the reply template outside (or when Meta says 131047).

@@ -75,6 +75,16 @@ class GraphClient:
         except (KeyError, IndexError, TypeError):
             raise PermanentChannelError(f"jawaban Graph API tanpa id pesan: {str(data)[:200]}") from None
 
+    def templates(self, waba_id: str) -> list[dict[str, Any]]:
+        """GET /{waba-id}/message_templates, every page (``paging.next``)."""
+        url: str | None = self.config.url(f"{waba_id}/message_templates") + "?limit=100"
+        found: list[dict[str, Any]] = []
+        while url:
+            data = self._call("GET", url)
+            found.extend(t for t in data.get("data") or [] if isinstance(t, dict))
+            url = (data.get("paging") or {}).get("next") if isinstance(data.get("paging"), dict) else None
+        return found
+
     def upload_media(self, content: bytes, filename: str, content_type: str) -> str:
         """POST /{phone-number-id}/media (multipart); returns the media id to send by.
 
@@ -120,7 +130,8 @@ class GraphClient:
             raise TemporaryChannelError(f"Graph API tidak terjangkau: {exc}") from exc
         except requests.Timeout as exc:
             raise PermanentChannelError(
-                "Graph API tidak menjawab tepat waktu; pesan mungkin sudah terkirim — periksa sebelum mengirim ulang"
+                "Graph API tidak menjawab tepat waktu; pesan mungkin sudah terkirim — periksa sebelum mengirim ulang",
+                code="timeout",
             ) from exc
 
 

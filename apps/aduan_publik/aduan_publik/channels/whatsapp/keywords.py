@@ -100,3 +100,15 @@ def _answer_contact(contact: Contact, body: str) -> None:
         direction=Message.Direction.OUT, body=body, state=Message.State.QUEUED, created_at=timezone.now(),
     )
     enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
+
+
+def broadcast_keyword_answer(*, inbound: InboundMessage) -> bool:
+    """DAFTAR <topik>, YA (confirming a subscription) and BERHENTI/STOP (see broadcasts.optin)."""
+    from ...broadcasts.optin import keyword_answer
+
+    def reply(ref: object, text: str) -> None:
+        contact = contact_get_or_create(channel=inbound.channel, ref=inbound.sender)
+        contact_touch_inbound(contact=contact, at=inbound.sent_at)
+        _answer_contact(contact, text)
+
+    return keyword_answer(inbound=inbound, reply=reply)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ..base import OutboundMessage, PermanentChannelError
+from ..base import BroadcastMessage, OutboundMessage, PermanentChannelError
 
 WINDOW = timedelta(hours=24)
 # Clocks and queues are not exact: a reply sent in the last minutes of the window goes as a
@@ -89,3 +89,29 @@ def _template_text(text: str) -> str:
     if len(flat) > MAX_TEMPLATE_PARAM:
         flat = flat[: MAX_TEMPLATE_PARAM - len(TRUNCATED)] + TRUNCATED
     return flat
+
+
+def broadcast_payload(message: BroadcastMessage) -> dict[str, Any]:
+    """A broadcast: the approved template, its header file by media id, its body variables.
+
+    ``biz_opaque_callback_data`` comes back on every status webhook of the message: the
+    broadcast engine finds a send whose answer it never read (a crashed worker) by it.
+    """
+    components: list[dict[str, Any]] = []
+    if message.header_format in ("IMAGE", "DOCUMENT") and message.header_media_id:
+        kind = message.header_format.lower()
+        media: dict[str, Any] = {"id": message.header_media_id}
+        if kind == "document" and message.header_filename:
+            media["filename"] = message.header_filename
+        components.append({"type": "header", "parameters": [{"type": kind, kind: media}]})
+    if message.params:
+        components.append({"type": "body", "parameters": [
+            {"type": "text", "text": _template_text(p)} for p in message.params]})
+    template: dict[str, Any] = {"name": message.template, "language": {"code": message.language}}
+    if components:
+        template["components"] = components
+    payload: dict[str, Any] = {"to": message.to.phone.lstrip("+") or message.to.address, "type": "template",
+                               "template": template}
+    if message.callback_data:
+        payload["biz_opaque_callback_data"] = message.callback_data
+    return payload

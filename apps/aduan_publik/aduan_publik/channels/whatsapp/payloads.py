@@ -191,7 +191,8 @@ def _status(st: Mapping[str, Any]) -> StatusUpdate | None:
     if not external_id:
         raise PayloadError("status tanpa id pesan")
     return StatusUpdate(channel=CHANNEL, external_id=external_id, status=status,
-                        at=_when(st.get("timestamp")), error=_errors(st.get("errors")))
+                        at=_when(st.get("timestamp")), error=_errors(st.get("errors")),
+                        callback_data=str(st.get("biz_opaque_callback_data") or "")[:512])
 
 
 def _errors(errors: Any) -> str:
