@@ -25,6 +25,7 @@ from aduan_publik.sites import (
     load_site_config,
     site_dir,
 )
+from aduan_publik.storage import private_storage
 
 BENCH_DIR = Path(__file__).resolve().parent.parent
 SITES_DIR = Path(os.environ.get("ADUAN_SITES_DIR", BENCH_DIR / "sites"))
@@ -224,12 +225,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BENCH_DIR / "staticfiles"
 STORAGES = {
-    "default": {
-        # Uploaded files live in the site folder and are never served as static files:
-        # aduan_publik.views.files streams them after an access check.
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(SITE_DIR / "private" / "files"), "base_url": "/files/"},
-    },
+    # Uploaded files live in the site folder (or the site's S3 bucket, docs/storage.md) and are never
+    # served as static files or bucket URLs: aduan_publik.views.files streams them after an access check.
+    "default": private_storage(SITE_CONFIG.get("storage"), str(SITE_DIR / "private" / "files")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 if DEBUG or TESTING:

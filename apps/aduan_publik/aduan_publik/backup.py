@@ -247,6 +247,10 @@ def _swap_private(unpacked: Path, stamp: str) -> Path | None:
     kept = None
     if live.exists():
         kept = live.with_name(f"private.before-restore-{stamp}")
+        n = 1
+        while kept.exists():  # two restores within one second: never move onto an earlier copy
+            n += 1
+            kept = live.with_name(f"private.before-restore-{stamp}-{n}")
         live.rename(kept)
     if unpacked.is_dir():
         shutil.move(str(unpacked), str(live))
