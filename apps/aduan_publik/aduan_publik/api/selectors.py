@@ -12,6 +12,7 @@ from django.utils import timezone
 from .. import access
 from ..models import CLOSED_STATUSES, Complaint, Disposition, FollowUp
 from ..portal.selectors import STATUS_EVENTS
+from ..selectors.search import Identity, complaint_search
 from ..services.deadlines import OVERDUE_STATUSES
 from .models import ApiToken
 
@@ -51,9 +52,18 @@ def complaint_list(token: ApiToken, filters: dict[str, Any]) -> QuerySet[Complai
     if filters.get("overdue") is not None:
         q = overdue_q(timezone.now())
         qs = qs.filter(q) if filters["overdue"] else qs.exclude(q)
+    if filters.get("q"):
+        qs = complaint_search(qs, filters["q"], identity=search_identity(token))
     shown = Disposition.objects.exclude(state=D.CANCELLED).select_related("opd").order_by("created_at", "pk")
     return (qs.select_related("category", "kecamatan", "kelurahan", "contact")
             .prefetch_related(Prefetch("dispositions", queryset=shown, to_attr="api_dispositions")))
+
+
+def search_identity(token: ApiToken) -> Identity:
+    """Reporters a token's search may match: only with ``reporters:read``, as the answer would show them."""
+    if not token.has_scope("reporters:read"):
+        return Identity.NONE
+    return Identity.ALL if access.actor_for(token.user).can_read_all else Identity.NAMED
 
 
 def dispositions_of(token: ApiToken, complaint: Complaint) -> list[Disposition]:

@@ -13,28 +13,38 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import ChoicesDropdownFilter, RelatedDropdownFilter
+from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import action, display
+from unfold.views import ChangeList
 
 from .. import access
 from ..calendar import WorkingCalendar
 from ..models import Complaint
+from ..paging import DeskPaginator
 from ..selectors.complaints import (
     complaint_files,
     complaint_followups,
     complaint_list_queryset,
     complaint_threads,
     complaint_timeline,
-    identity_search,
     own_disposition,
 )
 from ..selectors.queues import QUEUE_PARAM, URGENCY_ORDER, with_urgency
+from ..selectors.search import complaint_search, identity_for
 from ..services.complaints import complaint_update
 from ..services.deadlines import OVERDUE_STATUSES
 from ..workflow import WorkflowError
 from . import bulk, views
 from .actions import available_actions
-from .filters import OpdFilter, OverdueFilter, QueueFilter, RerouteFilter, WorkQueueFilter
+from .filters import (
+    CategoryFilter,
+    ChannelFilter,
+    OpdFilter,
+    OverdueFilter,
+    QueueFilter,
+    RerouteFilter,
+    WorkQueueFilter,
+)
 from .permissions import ADMIN_ONLY, DESK_ROLES, NOBODY, RoleAdminMixin
 from .sla import sla_text
 
@@ -87,6 +97,16 @@ def reporter_column(user: Any) -> Any:
     return reporter
 
 
+class DeskChangeList(ChangeList):
+    """unfold's header prints «N hasil» from the count: above the exact limit it is an estimate, so the
+    header says nothing and the pagination bar shows «lebih dari 10.000»."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        if not getattr(self.paginator, "count_is_exact", True):
+            self.full_result_count = self.result_count
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     view_roles = DESK_ROLES
@@ -98,14 +118,18 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     list_display = ("tracking_number", "summary", "status_label", "opd_names", "reporter", "due_label",
                     "priority_label")
     list_display_links = ("tracking_number",)
+    # Channel and category choices come from the registry and one query, never from the complaint table.
     list_filter = (WorkQueueFilter, ("status", ChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter,
-                   "channel", ("category", RelatedDropdownFilter), OverdueFilter, "kind", "is_anonymous",
-                   "is_secret")
+                   ChannelFilter, CategoryFilter, OverdueFilter, "kind", "is_anonymous", "is_secret")
     list_filter_submit = True
-    # The reporter (name, e-mail, phone in either form) is searched by identity_search, masked per role.
-    search_fields = ("tracking_number", "title", "description")
-    search_help_text = _("Cari nomor aduan, judul, uraian, nama pelapor, email, atau telepon (08… / 62…)")
+    # Searched by selectors.search.complaint_search (words, number, reporter as the viewer may search).
+    search_fields = ("tracking_number",)
+    search_help_text = _("Cari kata pada judul, uraian atau lokasi, nomor aduan, nama pelapor, email, "
+                         "atau telepon (08… / 62…)")
     list_per_page = 50
+    # No exact COUNT(*) of the table: counts are exact up to 10.000, «lebih dari 10.000» beyond.
+    paginator = DeskPaginator
+    show_full_result_count = False
     actions = (bulk.verify_to_default_opd, bulk.archive_as_spam)
     actions_list = ("walkin",)
     list_before_template = "desk/complaint_list_note.html"
@@ -131,6 +155,9 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Complaint]:
         return with_urgency(complaint_list_queryset(user=request.user), request.user)
 
+    def get_changelist(self, request: HttpRequest, **kwargs: Any) -> type[ChangeList]:
+        return DeskChangeList
+
     def get_ordering(self, request: HttpRequest) -> Any:
         """Work queues (and an OPD's landing queue) put the most urgent first, not the newest."""
         if request.GET.get(QUEUE_PARAM) or request.GET.get("antrean"):
@@ -139,11 +166,8 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Complaint],
                            search_term: str) -> tuple[QuerySet[Complaint], bool]:
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        identity = identity_search(user=request.user, term=search_term)
-        if identity is not None:
-            found = found | queryset.filter(identity)
-        return found, may_have_duplicates
+        """The hub's one search; the queryset is already the viewer's (an OPD searches only its own)."""
+        return complaint_search(queryset, search_term, identity=identity_for(request.user)), False
 
     def has_desk_admin_permission(self, request: HttpRequest) -> bool:
         return access.actor_for(request.user).is_admin

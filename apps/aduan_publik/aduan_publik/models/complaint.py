@@ -125,7 +125,8 @@ class Complaint(models.Model):
     paused_working_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     overdue_flagged_at = models.DateTimeField(_("ditandai terlambat"), null=True, blank=True)
 
-    received_at = models.DateTimeField(_("diterima"), db_index=True)
+    # Indexed as (received_at, id) in Meta.indexes: that index serves every "newest first" page.
+    received_at = models.DateTimeField(_("diterima"))
     verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -169,6 +170,13 @@ class Complaint(models.Model):
             models.Index(fields=["status", "due_at"]),
             # Integrators sync "what changed since" ordered by it (the API's ?ordering=updated_at).
             models.Index(fields=["updated_at", "id"], name="complaint_updated_id"),
+            # The lists (desk, portal, API) page newest first: deep pages walk this index, never sort.
+            models.Index(fields=["received_at", "id"], name="complaint_received_id"),
+            models.Index(fields=["status", "received_at", "id"], name="complaint_status_received"),
+            # The portal's public list (portal.selectors.public_complaints): only public rows.
+            models.Index(fields=["received_at", "id"], name="complaint_public_received",
+                         condition=models.Q(is_secret=False, verified_at__isnull=False, duplicate_of__isnull=True)
+                         & ~models.Q(status="archived")),
         ]
         permissions = [("export_complaint", "Can export complaints")]
 
@@ -227,7 +235,11 @@ class Disposition(models.Model):
                 name="disposition_one_active_per_opd",
             )
         ]
-        indexes = [models.Index(fields=["opd", "state"])]
+        indexes = [
+            models.Index(fields=["opd", "state"]),
+            # An OPD user's every list and filter asks "is there a disposition of my OPD for this one?".
+            models.Index(fields=["opd", "complaint"], name="disposition_opd_complaint"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint.tracking_number} → {self.opd.code}"

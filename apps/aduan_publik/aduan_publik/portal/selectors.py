@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from ..models import Area, Attachment, Complaint, Disposition, FollowUp, Message
 from ..sealed import unseal
 from ..selectors.complaints import mask_access_code
+from ..selectors.search import Identity, complaint_search
 
 S = Complaint.Status
 PUBLISHED = FollowUp.State.PUBLISHED
@@ -42,9 +43,8 @@ def public_complaints() -> QuerySet[Complaint]:
 
 def public_search(*, q: str = "", status: str = "", category: Any = None, kecamatan: Any = None,
                   kind: str = "") -> QuerySet[Complaint]:
-    qs = public_complaints()
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(description__icontains=q) | Q(tracking_number__iexact=q))
+    """The public list: newest first, searched by words and tracking number, never by reporter."""
+    qs = complaint_search(public_complaints(), q, identity=Identity.NONE)
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -53,7 +53,7 @@ def public_search(*, q: str = "", status: str = "", category: Any = None, kecama
         qs = qs.filter(Q(category=category) | Q(category__parent=category))
     if kecamatan is not None:
         qs = qs.filter(kecamatan=kecamatan)
-    return qs.order_by("-received_at")
+    return qs.order_by("-received_at", "-pk")  # the public list's index (received_at, id)
 
 
 def public_complaint(tracking_number: str) -> Complaint:

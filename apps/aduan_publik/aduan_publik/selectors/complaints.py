@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from .. import access
@@ -56,22 +56,6 @@ def phone_variants(term: str) -> set[str]:
     elif digits.startswith("62"):
         variants.add("0" + digits[2:])
     return variants
-
-
-def identity_search(*, user: Any, term: str) -> Q | None:
-    """Reporter matches for a search term: name, e-mail, and a phone in either form.
-
-    OPD staff never match an *anonim* reporter (searching would reveal who they are).
-    """
-    term = term.strip()
-    if not term or not access.actor_for(user).role:
-        return None
-    q = Q(contact__name__icontains=term) | Q(contact__email__icontains=term)
-    for variant in phone_variants(term):
-        q |= Q(contact__phone__icontains=variant) | Q(contact__address__icontains=variant)
-    if not access.actor_for(user).can_read_all:
-        q &= Q(is_anonymous=False)
-    return q
 
 
 def own_disposition(*, user: Any, complaint: Complaint) -> Disposition | None:

@@ -60,6 +60,7 @@ class ListFilterSerializer(serializers.Serializer):  # type: ignore[type-arg]
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     ordering = serializers.ChoiceField(choices=["received_at", "-received_at", "updated_at", "-updated_at"],
                                        required=False)
+    q = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
 def parse_filters(request: Request) -> dict[str, Any]:
@@ -95,6 +96,8 @@ LIST_PARAMS = [
       for name in ("received", "updated") for side in ("after", "before")],
     OpenApiParameter("overdue", bool, description=str(_("Hanya yang melewati batas waktu (true) atau tidak (false)."))),
     OpenApiParameter("ordering", str, enum=["received_at", "-received_at", "updated_at", "-updated_at"]),
+    OpenApiParameter("q", str, description=str(_("Cari kata (judul, uraian, lokasi), nomor aduan, atau pelapor "
+                                                 "(nama, email, telepon; hanya dengan cakupan reporters:read)."))),
 ]
 
 

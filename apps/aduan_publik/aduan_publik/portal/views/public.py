@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ... import figures
+from ...paging import CappedPaginator
 from ...selectors import trends
 from ...views.files import serve_attachment
 from .. import selectors, stats
@@ -22,7 +22,7 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         q=filters.get("q", ""), status=filters.get("status", ""), kind=filters.get("kind", ""),
         category=filters.get("category"), kecamatan=filters.get("kecamatan"),
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
     query = request.GET.copy()
     query.pop("hal", None)
     return render(request, "portal/public_list.html", {

@@ -1,0 +1,101 @@
+"""Pagination of big lists without an exact ``COUNT(*)`` over the whole table.
+
+:class:`CappedPaginator` counts exactly only up to :data:`EXACT_LIMIT` rows
+(``SELECT count(*) FROM (… LIMIT 10001)``). Above that the count is PostgreSQL's planner estimate
+for the same query (one ``EXPLAIN``), never below the limit, and ``count_is_exact`` is False: pages
+say «lebih dari 10.000» instead of a number. Every page number stays reachable: a page past the
+estimated end is simply empty, never an error.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
+from django.db import connections
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+
+EXACT_LIMIT = 10_000
+
+
+class CappedPage(Page):
+    """A page that knows a next page exists when it is full, while the count is only an estimate."""
+
+    def has_next(self) -> bool:
+        if getattr(self.paginator, "count_is_exact", True):
+            return super().has_next()
+        return len(self) == self.paginator.per_page
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count is exact up to :data:`EXACT_LIMIT` and estimated beyond."""
+
+    exact_limit = EXACT_LIMIT
+
+    @cached_property
+    def count(self) -> int:
+        ids = self.object_list.order_by().values("pk")  # type: ignore[attr-defined]  # a queryset
+        capped = ids[: self.exact_limit + 1].count()
+        self._exact = capped <= self.exact_limit
+        return capped if self._exact else max(self.exact_limit + 1, _estimate(ids))
+
+    @property
+    def count_is_exact(self) -> bool:
+        """False when :attr:`count` is an estimate (more rows than :data:`EXACT_LIMIT`)."""
+        return self.count is not None and self._exact
+
+    @property
+    def count_label(self) -> str:
+        """The count as pages show it: the number, or «lebih dari 10.000»."""
+        from django.utils.formats import number_format
+
+        if self.count_is_exact:
+            return number_format(self.count, force_grouping=True)
+        return _("lebih dari %(n)s") % {"n": number_format(self.exact_limit, force_grouping=True)}
+
+    def validate_number(self, number: Any) -> int:
+        """Past the estimated end is allowed while the count is an estimate (the table goes on)."""
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if self.count_is_exact:
+                raise
+            value = int(number)
+            if value < 1:
+                raise
+            return value
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if self.count_is_exact and top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.object_list[bottom:top], number, self)
+
+    def _get_page(self, *args: Any, **kwargs: Any) -> CappedPage:
+        return CappedPage(*args, **kwargs)
+
+    def get_page(self, number: Any) -> Any:
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
+
+class DeskPaginator(CappedPaginator):
+    """The desk's changelists: unfold includes the paginator's own template (the count label)."""
+
+    template_name = "desk/capped_pagination.html"
+
+
+def _estimate(ids: Any) -> int:
+    """The planner's row estimate of a query on PostgreSQL; elsewhere the exact count."""
+    if connections[ids.db].vendor != "postgresql":
+        return ids.count()  # SQLite sites are small: the exact count is cheap there
+    plan = json.loads(ids.explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])

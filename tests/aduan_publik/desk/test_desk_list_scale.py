@@ -1,0 +1,120 @@
+"""The complaint list at scale: no exact COUNT(*) of the table, filter choices without the table, fixed
+queries whatever the number of rows (admin and OPD user, filters and search), pages past 10.000."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from aduan_publik.models import Category, Complaint
+from tests.aduan_publik.desk.desk_helpers import LIST_URL
+from tests.aduan_publik.desk.test_desk_list import make_complaints
+
+pytestmark = pytest.mark.django_db
+VIEWS = ({}, {"q": "Aduan"}, {"q": "Warga 1"}, {"status__exact": "disposed"}, {"channel__exact": "web"},
+         {"tampilan": "terlambat"}, {"p": "2"})
+
+
+def list_sql(client, params=None) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST_URL, params or {})
+    assert response.status_code == 200, response.status_code
+    return [q["sql"] for q in queries]
+
+
+def unbounded_counts(sql: list[str]) -> list[str]:
+    """COUNT(*) of complaints not taken over a LIMITed subquery (an exact count of the whole set)."""
+    return [s for s in sql if re.match(r"SELECT COUNT\(\*\)", s) and "aduan_publik_complaint" in s
+            and not re.search(r"LIMIT \d+\) subquery$", s.strip())]
+
+
+def test_list_page_never_counts_the_whole_table(admin_client_, admin_user, opd_pu, category_jalan):
+    make_complaints(3, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    for params in VIEWS:
+        sql = list_sql(admin_client_, params)
+        assert unbounded_counts(sql) == [], (params, unbounded_counts(sql))
+
+
+def test_opd_list_page_never_counts_the_whole_table(liaison_pu_client, admin_user, opd_pu, category_jalan):
+    make_complaints(3, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    for params in VIEWS:
+        assert unbounded_counts(list_sql(liaison_pu_client, params)) == [], params
+
+
+def test_filter_choices_do_not_read_the_complaint_table(admin_client_, admin_user, opd_pu, category_jalan):
+    make_complaints(2, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    sql = list_sql(admin_client_)
+    assert not [s for s in sql if "DISTINCT" in s.upper() and "aduan_publik_complaint" in s]
+
+
+def test_category_filter_names_cost_one_query_however_many_parents(admin_client_, admin_user, opd_pu,
+                                                                   category_jalan):
+    make_complaints(2, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    before = len(list_sql(admin_client_))
+    for i in range(12):
+        parent = Category.objects.create(name=f"Topik {i}", code=f"topik-{i}")
+        Category.objects.create(name=f"Sub {i}", code=f"sub-{i}", parent=parent)
+    page = admin_client_.get(LIST_URL).content.decode()
+    assert "Topik 3 › Sub 3" in page
+    assert len(list_sql(admin_client_)) == before
+
+
+@pytest.mark.parametrize("params", VIEWS)
+def test_admin_list_queries_fixed_for_5_and_50(admin_client_, admin_user, opd_pu, opd_dlh, category_jalan, params):
+    make_complaints(5, admin=admin_user, opds=[opd_pu, opd_dlh], category=category_jalan)
+    few = len(list_sql(admin_client_, params))
+    make_complaints(45, admin=admin_user, opds=[opd_pu, opd_dlh], category=category_jalan)
+    assert len(list_sql(admin_client_, params)) == few
+
+
+@pytest.mark.parametrize("params", VIEWS)
+def test_opd_list_queries_fixed_for_5_and_50(liaison_pu_client, admin_user, opd_pu, category_jalan, params):
+    make_complaints(5, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    few = len(list_sql(liaison_pu_client, params))
+    make_complaints(45, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    assert len(list_sql(liaison_pu_client, params)) == few
+
+
+def test_desk_search_finds_words_numbers_phones_names(admin_client_, admin_user, opd_pu, category_jalan):
+    made = make_complaints(3, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    Complaint.objects.filter(pk=made[1].pk).update(title="Lampu jalan padam", location_text="Gang Mawar")
+    made[2].contact.phone = "081355554444"
+    made[2].contact.save()
+
+    def rows(term: str) -> set[str]:
+        body = admin_client_.get(LIST_URL, {"q": term}).content.decode()
+        return {c.tracking_number for c in made if c.tracking_number in body}
+
+    assert rows("lampu padam") == {made[1].tracking_number}
+    assert rows("Mawar") == {made[1].tracking_number}
+    assert rows(made[0].tracking_number[-6:]) == {made[0].tracking_number}
+    assert rows("0813 5555") == {made[2].tracking_number}
+    assert rows("Warga 0") == {made[0].tracking_number}
+
+
+def test_opd_search_never_matches_an_anonim_reporter(liaison_pu_client, admin_user, opd_pu, category_jalan):
+    named, anonim = make_complaints(2, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    Complaint.objects.filter(pk=anonim.pk).update(is_anonymous=True)
+    body = liaison_pu_client.get(LIST_URL, {"q": "Warga 1"}).content.decode()
+    assert anonim.tracking_number not in body
+    body = liaison_pu_client.get(LIST_URL, {"q": "Warga 0"}).content.decode()
+    assert named.tracking_number in body
+
+
+def test_above_the_exact_limit_the_count_is_a_label_and_every_page_opens(admin_client_, admin_user, opd_pu,
+                                                                        category_jalan, monkeypatch):
+    from aduan_publik.paging import CappedPaginator
+
+    made = make_complaints(7, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    monkeypatch.setattr(CappedPaginator, "exact_limit", 3)
+    monkeypatch.setattr("aduan_publik.desk.complaint_admin.ComplaintAdmin.list_per_page", 2)
+    first = admin_client_.get(LIST_URL).content.decode()
+    assert "lebih dari 3" in first
+    last = admin_client_.get(LIST_URL, {"p": "4"})
+    assert last.status_code == 200
+    oldest = made[0].tracking_number
+    assert oldest in last.content.decode()  # newest first: the oldest is alone on page 4
+    assert admin_client_.get(LIST_URL, {"p": "2"}).status_code == 200
