@@ -8,6 +8,7 @@ import re
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from aduan_publik.models import Category, Complaint
 from tests.aduan_publik.desk.desk_helpers import LIST_URL
@@ -26,8 +27,9 @@ def list_sql(client, params=None) -> list[str]:
 
 
 def unbounded_counts(sql: list[str]) -> list[str]:
-    """COUNT(*) of complaints not taken over a LIMITed subquery (an exact count of the whole set)."""
-    return [s for s in sql if re.match(r"SELECT COUNT\(\*\)", s) and "aduan_publik_complaint" in s
+    """Counts of complaints not taken over a LIMITed subquery (an exact count of the whole set): the
+    paginator's, the "full result count", the sidebar's queue counts."""
+    return [s for s in sql if re.match(r"SELECT COUNT\(", s) and "aduan_publik_complaint" in s
             and not re.search(r"LIMIT \d+\) subquery$", s.strip())]
 
 
@@ -118,3 +120,17 @@ def test_above_the_exact_limit_the_count_is_a_label_and_every_page_opens(admin_c
     oldest = made[0].tracking_number
     assert oldest in last.content.decode()  # newest first: the oldest is alone on page 4
     assert admin_client_.get(LIST_URL, {"p": "2"}).status_code == 200
+
+
+def test_queue_badges_stop_counting_at_the_limit(admin_client_, admin_user, opd_pu, category_jalan, monkeypatch):
+    from aduan_publik.selectors import queues
+
+    make_complaints(2, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    for i in range(4):
+        Complaint.objects.create(tracking_number=f"ADU-T-{i}", title="t", description="d", channel="web",
+                                 received_at=timezone.now())
+    monkeypatch.setattr(queues, "EXACT_LIMIT", 3)
+    assert queues.queue_counts(admin_user)["perlu-verifikasi"] == 4  # counted up to the limit + 1
+    assert queues.queue_badge(4) == "3+" and queues.queue_badge(3) == "3"
+    page = admin_client_.get(LIST_URL).content.decode()
+    assert "3+" in page

@@ -14,7 +14,7 @@ from unfold.sites import UnfoldAdminSite
 
 from .. import access
 from ..selectors.notifications import unread_count
-from ..selectors.queues import QUEUE_PARAM, queue_counts, queue_url, queues_for
+from ..selectors.queues import QUEUE_PARAM, queue_badge, queue_counts, queue_url, queues_for
 from ..services.signin import signin_login_record
 from .login import DeskLoginForm
 
@@ -128,7 +128,7 @@ def queue_group(request: HttpRequest) -> dict[str, Any]:
     counts = queue_counts(request.user) if queues else {}
     current = request.GET.get(QUEUE_PARAM)
     items = [{"title": q.label, "link": queue_url(q.key), "icon": q.icon, "has_permission": True,
-              "active": current == q.key, "badge": str(counts.get(q.key, 0)),
+              "active": current == q.key, "badge": queue_badge(counts.get(q.key, 0)),
               "badge_variant": "danger" if q.key == "terlambat" and counts.get(q.key) else "primary",
               "attrs": {"data-queue": q.key}} for q in queues]
     return {"title": gettext_lazy("Antrean kerja"), "items": items}

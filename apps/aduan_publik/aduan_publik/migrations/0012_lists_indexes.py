@@ -62,5 +62,12 @@ class Migration(migrations.Migration):
             model_name="disposition",
             index=models.Index(fields=["opd", "complaint"], name="disposition_opd_complaint"),
         ),
+        migrations.AddIndex(
+            model_name="disposition",
+            index=models.Index(
+                condition=models.Q(("return_handled_at__isnull", True), ("state", "returned")),
+                fields=["complaint"], name="disposition_awaiting_reroute",
+            ),
+        ),
         migrations.RunPython(forwards, backwards, elidable=False),
     ]

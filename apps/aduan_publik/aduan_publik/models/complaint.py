@@ -239,6 +239,9 @@ class Disposition(models.Model):
             models.Index(fields=["opd", "state"]),
             # An OPD user's every list and filter asks "is there a disposition of my OPD for this one?".
             models.Index(fields=["opd", "complaint"], name="disposition_opd_complaint"),
+            # The admins' queue «Dikembalikan OPD» (AWAITING_REROUTE, written out: defined below the class).
+            models.Index(fields=["complaint"], name="disposition_awaiting_reroute",
+                         condition=models.Q(state="returned", return_handled_at__isnull=True)),
         ]
 
     def __str__(self) -> str:

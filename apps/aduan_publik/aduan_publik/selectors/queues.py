@@ -6,7 +6,8 @@ lateness is not theirs). Every queue lists the most urgent work first: DARURAT o
 overdue, then the nearest deadline — never by the date received.
 
 The list is ``/desk/aduan_publik/complaint/?tampilan=<key>`` (:func:`queue_url`); the sidebar's
-counts come from :func:`queue_counts` in one query, whatever the number of complaints.
+counts come from :func:`queue_counts`, one capped, indexed query per queue, whatever the number of
+complaints.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
-    Count,
     DateTimeField,
     Exists,
     F,
@@ -32,10 +32,12 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .. import access
 from ..models import AWAITING_REROUTE, CLOSED_STATUSES, Complaint, Disposition, FollowUp
+from ..paging import EXACT_LIMIT
 
 S = Complaint.Status
 D = Disposition.State
@@ -121,14 +123,26 @@ def queue_condition(user: Any, key: str, now: datetime | None = None) -> Q | Non
 
 
 def queue_counts(user: Any) -> dict[str, int]:
-    """How many complaints wait in each of ``user``'s queues: one aggregate query."""
+    """How many complaints wait in each of ``user``'s queues (the sidebar, on every desk page).
+
+    One small query per queue, each answered by its index and counted only up to
+    ``paging.EXACT_LIMIT + 1`` (shown as «10.000+», :func:`queue_badge`): never a pass over every
+    complaint of the city, whatever their number.
+    """
     now = timezone.now()
-    conditions = {q.key: queue_condition(user, q.key, now) for q in queues_for(user)}
-    if not conditions:
-        return {}
-    aggregates = {key.replace("-", "_"): Count("pk", filter=cond) for key, cond in conditions.items()}
-    counts = access.complaints_visible_to(user).aggregate(**aggregates)
-    return {key: counts[key.replace("-", "_")] or 0 for key in conditions}
+    visible = access.complaints_visible_to(user).order_by()
+    counts = {}
+    for queue in queues_for(user):
+        condition = queue_condition(user, queue.key, now)
+        counts[queue.key] = visible.filter(condition).values("pk")[: EXACT_LIMIT + 1].count()
+    return counts
+
+
+def queue_badge(count: int) -> str:
+    """A queue's count as the sidebar shows it: «10.000+» past the exact limit."""
+    if count > EXACT_LIMIT:
+        return number_format(EXACT_LIMIT, force_grouping=True) + "+"
+    return str(count)
 
 
 def with_urgency(queryset: QuerySet[Complaint], user: Any) -> QuerySet[Complaint]:
