@@ -15,8 +15,8 @@ from tests.aduan_publik.desk.desk_helpers import LIST_URL
 from tests.aduan_publik.desk.test_desk_list import make_complaints
 
 pytestmark = pytest.mark.django_db
-VIEWS = ({}, {"q": "Aduan"}, {"q": "Warga 1"}, {"status__exact": "disposed"}, {"channel__exact": "web"},
-         {"tampilan": "terlambat"}, {"p": "2"})
+VIEWS = ({}, {"_facets": "True"}, {"q": "Aduan"}, {"q": "Warga 1"}, {"status__exact": "disposed"},
+         {"channel__exact": "web"}, {"tampilan": "terlambat"}, {"p": "2"})
 
 
 def list_sql(client, params=None) -> list[str]:
