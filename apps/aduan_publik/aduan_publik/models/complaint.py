@@ -227,7 +227,12 @@ class Disposition(models.Model):
                 name="disposition_one_active_per_opd",
             )
         ]
-        indexes = [models.Index(fields=["opd", "state"])]
+        indexes = [
+            models.Index(fields=["opd", "state"]),
+            # The league table's "Terlambat" is counted live (it depends on now): open parts only.
+            models.Index(fields=["opd", "complete_due", "respond_due"], name="disposition_open_due",
+                         condition=models.Q(state__in=("pending", "accepted"))),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint.tracking_number} → {self.opd.code}"
