@@ -124,18 +124,24 @@ def _hist_dims(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"h:{name}" for name in names)
 
 
+def _split(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows of plain cells and of histograms, read together in one query."""
+    return [r for r in rows if not r["dim"].startswith("h:")], [r for r in rows if r["dim"].startswith("h:")]
+
+
 def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str, Any]:
     opd = opd_id or 0
-    row = _complaint_row(sums(period, dims=("c",), opd_id=opd))
-    hists = _measures(sums(period, dims=_hist_dims(COMPLAINT_TIMES), opd_id=opd))
+    plain, hist_rows = _split(sums(period, dims=("c", *_hist_dims(COMPLAINT_TIMES)), opd_id=opd))
+    row = _complaint_row(plain)
+    hists = _measures(hist_rows)
     for name in COMPLAINT_TIMES:
         row[f"median_{name}"] = figure_cells.median_of(_merged(hists, opd, name))
     return row
 
 
 def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    cells = sums(period, dims=("c",), opd_id=0)
-    hists = _measures(sums(period, dims=_hist_dims(COMPLAINT_TIMES), opd_id=0))
+    cells, hist_rows = _split(sums(period, dims=("c", *_hist_dims(COMPLAINT_TIMES)), opd_id=0))
+    hists = _measures(hist_rows)
     channels = sorted({r["key"].rpartition(":")[0] for r in cells})
     rows = []
     for channel in channels:
@@ -152,8 +158,9 @@ def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
 def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
     from ..figures_recount import overdue_now
 
-    cells = [r for r in sums(period, dims=("d",), opd_id=opd_id, by=("opd_id",)) if r["s_n"]]
-    hists = _measures(sums(period, dims=_hist_dims(figure_cells.OPD_TIMES), opd_id=opd_id))
+    plain, hist_rows = _split(sums(period, dims=("d", *_hist_dims(figure_cells.OPD_TIMES)), opd_id=opd_id))
+    cells = [r for r in plain if r["s_n"]]  # one row per OPD: the key of "d" cells is always ""
+    hists = _measures(hist_rows)
     names = {o["pk"]: o for o in OPD.objects.filter(pk__in=[r["opd_id"] for r in cells]).values("pk", "name", "code")}
     overdue = overdue_now(period, opd_id=opd_id)
     rows = []
