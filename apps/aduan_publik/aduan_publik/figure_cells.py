@@ -137,21 +137,30 @@ def _month(day: str) -> str:
     return day[:8] + "01"
 
 
-def _add(found: Cells, day: str, opd_id: int, dim: str, key: str, **values: int) -> None:
-    for grain, at in (("d", day), ("m", _month(day))):
-        row = found.setdefault((grain, at, opd_id, dim, key), [0] * WIDTH)
-        for name, value in values.items():
-            row[COL[name]] += value
+class _Adder:
+    """Adds values to cells: of the day and its month, or (the rebuild) of the day only."""
+
+    def __init__(self, found: Cells, months: bool):
+        self.found, self.months = found, months
+
+    def __call__(self, day: str, opd_id: int, dim: str, key: str, **values: int) -> None:
+        for grain, at in (("d", day), ("m", _month(day))) if self.months else (("d", day),):
+            row = self.found.get((grain, at, opd_id, dim, key))
+            if row is None:
+                row = self.found[(grain, at, opd_id, dim, key)] = [0] * WIDTH
+            for name, value in values.items():
+                row[COL[name]] += value
 
 
-def cells(snap: dict[str, Any] | None) -> Cells:
-    """Every cell a snapshot adds to (``None``: nothing)."""
-    found: Cells = {}
+def cells(snap: dict[str, Any] | None, into: Cells | None = None, *, months: bool = True) -> Cells:
+    """Every cell a snapshot adds to (``None``: nothing), added into ``into`` when given."""
+    found: Cells = {} if into is None else into
+    _add = _Adder(found, months)
     if not snap:
         return found
     day = snap["day"]
     if snap["t"]:
-        _add(found, day, 0, "t", "", n=1, followed_up=snap["t"][0], on_time=snap["t"][1])
+        _add(day, 0, "t", "", n=1, followed_up=snap["t"][0], on_time=snap["t"][1])
     c = snap["c"]
     if c is None:
         return found
@@ -162,31 +171,46 @@ def cells(snap: dict[str, Any] | None) -> Cells:
         if ms is not None:
             values[f"t{i}_n"], values[f"t{i}_ms"] = 1, ms
     for opd_id, channel in [(0, c["ch"]), *((o, "") for o in opds)]:
-        _add(found, day, opd_id, "c", f"{channel}:{c['st']}", **values)
+        _add(day, opd_id, "c", f"{channel}:{c['st']}", **values)
         for measure, ms in zip(COMPLAINT_TIMES, c["t"], strict=True):
             if ms is not None:
-                _add(found, day, opd_id, f"h:{measure}", f"{channel}:{bucket(ms)}", n=1)
+                _add(day, opd_id, f"h:{measure}", f"{channel}:{bucket(ms)}", n=1)
         if c["cd"]:
-            _add(found, c["cd"], opd_id, "closed", "", n=1)
+            _add(c["cd"], opd_id, "closed", "", n=1)
         for dim, ref in (("cat", c["cat"]), ("kel", c["kel"])):
             if ref is not None:
-                _add(found, day, opd_id, dim, str(ref), n=1)
+                _add(day, opd_id, dim, str(ref), n=1)
     for d in c["d"]:
-        _disposition_cells(found, day, d, c["r"])
+        _disposition_cells(_add, day, d, c["r"])
     return found
 
 
-def _disposition_cells(found: Cells, day: str, d: list[Any], rating: int | None) -> None:
+def _disposition_cells(_add: _Adder, day: str, d: list[Any], rating: int | None) -> None:
     opd_id, answered, on_time, returned, is_open, response, answer = d
     values = {"n": 1, "followed_up": answered, "on_time": on_time, "returned": returned, "open": is_open,
               "rated": int(rating is not None), "rating_sum": rating or 0}
     for i, ms in ((1, response), (2, answer)):
         if ms is not None:
             values[f"t{i}_n"], values[f"t{i}_ms"] = 1, ms
-    _add(found, day, opd_id, "d", "", **values)
+    _add(day, opd_id, "d", "", **values)
     for measure, ms in zip(OPD_TIMES, (response, answer), strict=True):
         if ms is not None:
-            _add(found, day, opd_id, f"h:{measure}", f":{bucket(ms)}", n=1)
+            _add(day, opd_id, f"h:{measure}", f":{bucket(ms)}", n=1)
+
+
+def day_cells(snaps: Iterable[dict[str, Any] | None], into: Cells) -> None:
+    """The rebuild's fast path: add the day cells of many snapshots into ``into``, then their months."""
+    days: Cells = {}
+    for snap in snaps:
+        cells(snap, into=days, months=False)
+    for (_grain, day, opd_id, dim, key), values in days.items():
+        for at_key in (("d", day, opd_id, dim, key), ("m", _month(day), opd_id, dim, key)):
+            row = into.get(at_key)
+            if row is None:
+                into[at_key] = list(values)
+            else:
+                for i, value in enumerate(values):
+                    row[i] += value
 
 
 def difference(old: Cells, new: Cells) -> Cells:

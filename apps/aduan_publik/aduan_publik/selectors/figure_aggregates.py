@@ -66,21 +66,29 @@ def settle() -> None:
     """Test harness only (``ADUAN_FIGURES_SETTLE``): tests never commit, so on-commit refresh jobs never
     run; refresh the complaints marked stale before reading."""
     if getattr(settings, "ADUAN_FIGURES_SETTLE", False):
-        from ..services.figure_aggregates import figures_settle
+        from ..services.figure_aggregates import figures_settle_marked_here
 
-        figures_settle()
+        figures_settle_marked_here()
 
 
 def sums(period: Period, *, dims: tuple[str, ...], opd_id: int | None = 0,
-         by: tuple[str, ...] = ("opd_id", "dim", "key")) -> list[dict[str, Any]]:
+         by: tuple[str, ...] = ("opd_id", "dim", "key"), columns: tuple[str, ...] = VALUE_COLUMNS,
+         ) -> list[dict[str, Any]]:
     """Column sums of the cells of ``dims`` in ``period`` grouped by ``by`` (``opd_id=None``: every OPD)."""
     settle()
     qs = FigureCell.objects.filter(period_q(period), dim__in=dims)
     qs = qs.exclude(opd_id=0) if opd_id is None else qs.filter(opd_id=opd_id)
-    rows = list(qs.values(*by).annotate(**{f"s_{c}": Sum(c) for c in VALUE_COLUMNS}).order_by())
+    rows = list(qs.values(*by).annotate(**{f"s_{c}": Sum(c) for c in columns}).order_by())
     for row in rows:  # PostgreSQL sums bigints as numeric
-        row.update({f"s_{c}": int(row[f"s_{c}"] or 0) for c in VALUE_COLUMNS})
+        row.update({f"s_{c}": int(row[f"s_{c}"] or 0) for c in columns})
     return rows
+
+
+def _both(period: Period, *, dims: tuple[str, ...], hists: tuple[str, ...],
+          opd_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Plain cells (every column) and histogram cells (their counts only: the many rows stay cheap)."""
+    return (sums(period, dims=dims, opd_id=opd_id),
+            sums(period, dims=_hist_dims(hists), opd_id=opd_id, columns=("n",)))
 
 
 def _measures(rows: list[dict[str, Any]]) -> dict[tuple[Any, str, str], dict[int, int]]:
@@ -124,14 +132,9 @@ def _hist_dims(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f"h:{name}" for name in names)
 
 
-def _split(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows of plain cells and of histograms, read together in one query."""
-    return [r for r in rows if not r["dim"].startswith("h:")], [r for r in rows if r["dim"].startswith("h:")]
-
-
 def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str, Any]:
     opd = opd_id or 0
-    plain, hist_rows = _split(sums(period, dims=("c", *_hist_dims(COMPLAINT_TIMES)), opd_id=opd))
+    plain, hist_rows = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=opd)
     row = _complaint_row(plain)
     hists = _measures(hist_rows)
     for name in COMPLAINT_TIMES:
@@ -140,7 +143,7 @@ def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str,
 
 
 def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    cells, hist_rows = _split(sums(period, dims=("c", *_hist_dims(COMPLAINT_TIMES)), opd_id=0))
+    cells, hist_rows = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=0)
     hists = _measures(hist_rows)
     channels = sorted({r["key"].rpartition(":")[0] for r in cells})
     rows = []
@@ -158,7 +161,7 @@ def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
 def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
     from ..figures_recount import overdue_now
 
-    plain, hist_rows = _split(sums(period, dims=("d", *_hist_dims(figure_cells.OPD_TIMES)), opd_id=opd_id))
+    plain, hist_rows = _both(period, dims=("d",), hists=figure_cells.OPD_TIMES, opd_id=opd_id)
     cells = [r for r in plain if r["s_n"]]  # one row per OPD: the key of "d" cells is always ""
     hists = _measures(hist_rows)
     names = {o["pk"]: o for o in OPD.objects.filter(pk__in=[r["opd_id"] for r in cells]).values("pk", "name", "code")}

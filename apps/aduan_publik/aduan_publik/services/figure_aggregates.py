@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,6 +29,8 @@ DISPOSITION_FIELDS = ("complaint_id", "opd_id", "state", "created_at", "accepted
                       "complete_due")
 KEY_COLUMNS = ("grain", "day", "opd_id", "dim", "key")
 UPSERT_ROWS = 500  # rows per statement: 19 parameters each, well under SQLite's limit
+#: complaints marked in this process since the last settle (``ADUAN_FIGURES_SETTLE`` only: tests)
+_marked_here: set[int] = set()
 
 
 def complaint_figures_mark(*, complaint_id: int) -> None:
@@ -38,8 +41,11 @@ def complaint_figures_mark(*, complaint_id: int) -> None:
     from ..jobs import enqueue_on_commit, figures_refresh
 
     FigureDirty.objects.bulk_create([FigureDirty(complaint_id=complaint_id)], ignore_conflicts=True)
+    if getattr(settings, "ADUAN_FIGURES_SETTLE", False):
+        _marked_here.add(complaint_id)
     # check_pending=False: a refresh already running may have read the complaint before this change.
-    enqueue_on_commit(figures_refresh, complaint_id, job_id=f"figures-{complaint_id}", check_pending=False)
+    enqueue_on_commit(figures_refresh, complaint_id, queue="short", job_id=f"figures-{complaint_id}",
+                      check_pending=False)
 
 
 @transaction.atomic
@@ -108,7 +114,14 @@ def figures_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int =
 
 def figures_settle() -> int:
     """Refresh every complaint marked stale now (tests, where on-commit jobs never run; commands)."""
+    _marked_here.clear()
     return figures_sweep(older_than=-timedelta(days=1), limit=10**9)
+
+
+def figures_settle_marked_here() -> None:
+    """:func:`figures_settle` when this process marked a complaint since (no query otherwise)."""
+    if _marked_here:
+        figures_settle()
 
 
 @transaction.atomic
@@ -124,8 +137,7 @@ def figures_rebuild(*, batch: int = 5000, say: Callable[[str], None] | None = No
         found = snapshots(rows)
         FigureContribution.objects.bulk_create(
             [FigureContribution(complaint_id=pk, data=snap) for pk, snap in found.items()], batch_size=batch)
-        for snap in found.values():
-            figure_cells.merge_into(pending, figure_cells.cells(snap))
+        figure_cells.day_cells(found.values(), into=pending)
         if len(pending) > 200_000:  # the cells of a batch are mostly its days: flush, keep memory flat
             cells_apply(pending)
             pending = {}
