@@ -5,7 +5,8 @@ A complaint's *snapshot* is the handful of inputs the figures read from it and i
 adds to. A refresh subtracts the cells of the stored snapshot and adds those of the new one, so the
 aggregates always equal a full recount (``figures-rebuild --check`` and the recount test prove it).
 
-Cells (``FigureCell``), each kept per site-local day (grain ``d``) and per month (grain ``m``):
+Cells (``FigureCell``), each kept per site-local day (grain ``d``), per month (grain ``m``) and for
+all time (grain ``a``, day 1970-01-01):
 
 * ``c`` — counted complaints by received day; key ``"<channel>:<status>"`` for the city (``opd_id``
   0), ``":<status>"`` per OPD. ``t1``/``t2``/``t3`` = verification / first response / completion.
@@ -137,14 +138,17 @@ def _month(day: str) -> str:
     return day[:8] + "01"
 
 
+ALL_DAY = "1970-01-01"  # the one day of the all-time cells (grain ``a``)
+
+
 class _Adder:
-    """Adds values to cells: of the day and its month, or (the rebuild) of the day only."""
+    """Adds values to cells: of the day, its month and all time, or (the rebuild) of the day only."""
 
     def __init__(self, found: Cells, months: bool):
         self.found, self.months = found, months
 
     def __call__(self, day: str, opd_id: int, dim: str, key: str, **values: int) -> None:
-        for grain, at in (("d", day), ("m", _month(day))) if self.months else (("d", day),):
+        for grain, at in (("d", day), ("m", _month(day)), ("a", ALL_DAY)) if self.months else (("d", day),):
             row = self.found.get((grain, at, opd_id, dim, key))
             if row is None:
                 row = self.found[(grain, at, opd_id, dim, key)] = [0] * WIDTH
@@ -204,7 +208,8 @@ def day_cells(snaps: Iterable[dict[str, Any] | None], into: Cells) -> None:
     for snap in snaps:
         cells(snap, into=days, months=False)
     for (_grain, day, opd_id, dim, key), values in days.items():
-        for at_key in (("d", day, opd_id, dim, key), ("m", _month(day), opd_id, dim, key)):
+        for at_key in (("d", day, opd_id, dim, key), ("m", _month(day), opd_id, dim, key),
+                       ("a", ALL_DAY, opd_id, dim, key)):
             row = into.get(at_key)
             if row is None:
                 into[at_key] = list(values)

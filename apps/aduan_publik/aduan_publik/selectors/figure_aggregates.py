@@ -44,9 +44,12 @@ def _next_month(day: date) -> date:
     return date(day.year + (day.month == 12), day.month % 12 + 1, 1)
 
 
-def period_q(period: Period) -> Q:
-    """The cells that add up to ``period``: month cells for whole months, day cells for the edges."""
+def period_q(period: Period, *, all_time: bool = True) -> Q:
+    """The cells that add up to ``period``: month cells for whole months, day cells for the edges
+    (all time: the all-time cells, unless ``all_time`` is off, as for series per month)."""
     first, end = _day(period.start), _day(period.end)
+    if all_time and first is None and end is None:
+        return Q(grain="a")
     months_from = None if first is None else (first if first.day == 1 else _next_month(first))
     months_to = None if end is None else end.replace(day=1)
     if months_from is not None and months_to is not None and months_from >= months_to:
@@ -198,7 +201,7 @@ def received_vs_completed(period: Period = ALL_TIME, *, unit: str = "month",
     """Per week (day cells) or month: complaints received then, and counted complaints closed then."""
     settle()
     qs = FigureCell.objects.filter(dim__in=("c", "closed"), opd_id=opd_id or 0)
-    qs = qs.filter(period_q(period)) if unit == "month" else qs.filter(grain="d").filter(
+    qs = qs.filter(period_q(period, all_time=False)) if unit == "month" else qs.filter(grain="d").filter(
         **({"day__gte": _day(period.start)} if period.start else {}),
         **({"day__lt": _day(period.end)} if period.end else {}))
     buckets: dict[date, dict[str, int]] = {}
