@@ -16,6 +16,11 @@ Definitions (``docs/figures.md`` states them for readers):
 * **Percentages** are over the counted complaints (per OPD: over its dispositions, cancelled ones
   left out), rounded **half up to one decimal** with exact decimal arithmetic: 2/3 is 66,7%.
 * **Formatting** is Indonesian on every surface: ``1.234``, ``66,7%``, ``2 hari 4 jam``.
+
+Where the numbers come from: day-aligned periods (every period a page asks for) are read from the
+incrementally maintained aggregates (``selectors/figure_aggregates.py``, kept by a job after each
+change); any other period is recounted from the complaints (``figures_recount.py``, the reference
+the aggregates are checked against). Medians from the aggregates are exact to one bucket's width.
 """
 
 from __future__ import annotations

@@ -101,7 +101,8 @@ class FiguresView(ApiView):
     serializer_class = FiguresSerializer
 
     @extend_schema(operation_id="figures_retrieve", parameters=[
-        OpenApiParameter("period", str, description="all | 30d | 12m | YYYY | YYYY-MM (default: all)"),
+        OpenApiParameter("period", str, description="all | 30d | 12m | YYYY | YYYY-MM (default: all); 30d and 12m are "
+                         "the last 30 / 365 whole local days, today included"),
         OpenApiParameter("opd", OpenApiTypes.INT),
     ])
     def get(self, request: Request) -> Response:
