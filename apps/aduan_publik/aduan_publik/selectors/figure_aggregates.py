@@ -87,24 +87,24 @@ def sums(period: Period, *, dims: tuple[str, ...], opd_id: int | None = 0,
     return rows
 
 
+Hists = dict[tuple[Any, str, str], dict[int, int]]
+
+
 def _both(period: Period, *, dims: tuple[str, ...], hists: tuple[str, ...],
-          opd_id: int | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Plain cells (every column) and histogram cells (their counts only: the many rows stay cheap)."""
-    return (sums(period, dims=dims, opd_id=opd_id),
-            sums(period, dims=_hist_dims(hists), opd_id=opd_id, columns=("n",)))
+          opd_id: int | None) -> tuple[list[dict[str, Any]], Hists]:
+    """Plain cells (every column) and the histograms (counts only, read as tuples: they are many rows)."""
+    plain = sums(period, dims=dims, opd_id=opd_id)  # first: it settles the marked complaints in tests
+    qs = FigureCell.objects.filter(period_q(period), dim__in=_hist_dims(hists))
+    qs = qs.exclude(opd_id=0) if opd_id is None else qs.filter(opd_id=opd_id)
+    found: Hists = {}
+    for opd, dim, key, n in qs.values_list("opd_id", "dim", "key").annotate(Sum("n")).order_by():
+        channel, _colon, b = key.rpartition(":")
+        hist = found.setdefault((opd, dim[2:], channel), {})
+        hist[int(b)] = hist.get(int(b), 0) + int(n or 0)
+    return plain, found
 
 
-def _measures(rows: list[dict[str, Any]]) -> dict[tuple[Any, str, str], dict[int, int]]:
-    """Histograms from ``h:*`` rows: (opd_id, measure, channel) → bucket → count."""
-    found: dict[tuple[Any, str, str], dict[int, int]] = {}
-    for row in rows:
-        channel, _colon, b = row["key"].rpartition(":")
-        hist = found.setdefault((row["opd_id"], row["dim"][2:], channel), {})
-        hist[int(b)] = hist.get(int(b), 0) + row["s_n"]
-    return found
-
-
-def _merged(found: dict[tuple[Any, str, str], dict[int, int]], opd_id: Any, measure: str) -> dict[int, int]:
+def _merged(found: Hists, opd_id: Any, measure: str) -> dict[int, int]:
     hist: dict[int, int] = {}
     for (opd, name, _channel), part in found.items():
         if opd == opd_id and name == measure:
@@ -137,17 +137,15 @@ def _hist_dims(names: tuple[str, ...]) -> tuple[str, ...]:
 
 def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str, Any]:
     opd = opd_id or 0
-    plain, hist_rows = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=opd)
+    plain, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=opd)
     row = _complaint_row(plain)
-    hists = _measures(hist_rows)
     for name in COMPLAINT_TIMES:
         row[f"median_{name}"] = figure_cells.median_of(_merged(hists, opd, name))
     return row
 
 
 def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
-    cells, hist_rows = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=0)
-    hists = _measures(hist_rows)
+    cells, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=0)
     channels = sorted({r["key"].rpartition(":")[0] for r in cells})
     rows = []
     for channel in channels:
@@ -164,9 +162,8 @@ def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
 def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
     from ..figures_recount import overdue_now
 
-    plain, hist_rows = _both(period, dims=("d",), hists=figure_cells.OPD_TIMES, opd_id=opd_id)
+    plain, hists = _both(period, dims=("d",), hists=figure_cells.OPD_TIMES, opd_id=opd_id)
     cells = [r for r in plain if r["s_n"]]  # one row per OPD: the key of "d" cells is always ""
-    hists = _measures(hist_rows)
     names = {o["pk"]: o for o in OPD.objects.filter(pk__in=[r["opd_id"] for r in cells]).values("pk", "name", "code")}
     overdue = overdue_now(period, opd_id=opd_id)
     rows = []
