@@ -32,6 +32,7 @@ EXPECTED = {
     "aduan_publik.triage.jobs.run_nightly": None,  # cron string, nightly retraining
     "aduan_publik.webhooks_out.jobs.webhook_sweep": 60,
     "aduan_publik.broadcasts.jobs.broadcast_tick": 5,
+    "aduan_publik.jobs.run_figures_sweep": 60,  # figures' aggregates: refresh jobs that were lost
 }
 
 
@@ -49,7 +50,7 @@ def test_rq_loads_the_config_and_registers_the_jobs():
                                                       purge_pending_uploads, send_monthly_reports, x_poll_tick,
                                                       purge_idempotency_records, triage_nightly,
                                                       jobs.run_retention, webhook_sweep,
-                                                      broadcast_tick}
+                                                      broadcast_tick, jobs.run_figures_sweep}
 
 
 def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():

@@ -13,6 +13,7 @@ from aduan_publik.jobs import (
     run_daily_digest,
     run_deadline_sweep,
     run_escalation_sweep,
+    run_figures_sweep,
     run_retention,
     sweep_pending,
 )
@@ -40,6 +41,8 @@ cron.register(run_retention, queue_name="default", cron="30 2 * * *")
 # Outgoing webhooks: retries that are due and deliveries whose job was lost (docs/webhooks.md).
 cron.register(webhook_sweep, queue_name="default", interval=60)
 cron.register(broadcast_tick, queue_name="default", interval=5)  # broadcasts: start, restart slots, resume
+# Figures' aggregates: complaints whose refresh job was lost (docs/figures.md).
+cron.register(run_figures_sweep, queue_name="default", interval=60)
 
 
 def _plugin_jobs() -> None:

@@ -16,29 +16,22 @@ Definitions (``docs/figures.md`` states them for readers):
 * **Percentages** are over the counted complaints (per OPD: over its dispositions, cancelled ones
   left out), rounded **half up to one decimal** with exact decimal arithmetic: 2/3 is 66,7%.
 * **Formatting** is Indonesian on every surface: ``1.234``, ``66,7%``, ``2 hari 4 jam``.
+
+Where the numbers come from: day-aligned periods (every period a page asks for) are read from the
+incrementally maintained aggregates (``selectors/figure_aggregates.py``, kept by a job after each
+change); any other period is recounted from the complaints (``figures_recount.py``, the reference
+the aggregates are checked against). Medians from the aggregates are exact to one bucket's width.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import (
-    Avg,
-    CharField,
-    Count,
-    DurationField,
-    Expression,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-    Value,
-    Window,
-)
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models import DurationField, Expression, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -130,24 +123,6 @@ def as_duration(value: Any) -> timedelta | None:
     return timedelta(microseconds=float(value))
 
 
-def medians(qs: QuerySet[Any], *, of: Expression, group: str | None = None) -> dict[Any, timedelta]:
-    """Median of ``of`` over ``qs`` per value of ``group`` (the one key ``""`` without a group).
-
-    A window function ranks the rows per group, so one query returns only the middle rows.
-    """
-    partition = [F(group)] if group else []
-    ranked = (qs.annotate(span=of).filter(span__isnull=False)
-              .annotate(g=F(group) if group else Value("", output_field=CharField()),
-                        rn=Window(RowNumber(), partition_by=partition, order_by=F("span").asc()),
-                        n=Window(Count("pk"), partition_by=partition)))
-    # The middle row (odd n) or the two middle rows (even n); integer division in SQL.
-    middle = ranked.filter(Q(rn=(F("n") + 1) / 2) | Q(rn=F("n") / 2 + 1)).values_list("g", "span")
-    found: dict[Any, list[timedelta]] = {}
-    for key, value in middle:
-        found.setdefault(key, []).append(as_duration(value) or timedelta())
-    return {key: sum(values, timedelta()) / len(values) for key, values in found.items()}
-
-
 def percent(part: int | None, whole: int | None) -> Decimal | None:
     """``part`` of ``whole`` in percent, rounded half up to one decimal (``None`` without a whole)."""
     if not whole:
@@ -155,52 +130,39 @@ def percent(part: int | None, whole: int | None) -> Decimal | None:
     return (Decimal(100 * (part or 0)) / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-# ---- the queries -----------------------------------------------------------------------------
+# ---- the queries: aggregates for day-aligned periods, the full recount otherwise ----------------------
 
 
-def _complaint_aggregates() -> dict[str, Any]:
-    return {
-        "total": Count("pk"),
-        "waiting": Count("pk", filter=Q(status__in=WAITING)),
-        "in_process": Count("pk", filter=Q(status__in=IN_PROCESS)),
-        "awaiting_reporter": Count("pk", filter=Q(status__in=AWAITING_REPORTER)),
-        "selesai": Count("pk", filter=Q(status=S.CLOSED)),
-        "not_authority": Count("pk", filter=Q(status=S.NOT_AUTHORITY)),
-        "followed_up": Count("pk", filter=Q(answered_at__isnull=False)),
-        "secret": Count("pk", filter=Q(is_secret=True)),
-        "rated": Count("rating"),
-        "avg_rating": Avg("rating"),
-        **{f"avg_{name}": Avg(span(*cols)) for name, cols in TIMES.items()},
-    }
+def day_aligned(period: Period) -> bool:
+    """Whether both ends of ``period`` fall on site-local midnights (or are open): the aggregates'
+    day cells answer exactly such periods; any other period is recounted from the complaints."""
+    tz = timezone.get_default_timezone()
+    return all(moment is None or timezone.localtime(moment, tz).time() == time(0)
+               for moment in (period.start, period.end))
 
 
-def _finish(row: dict[str, Any]) -> dict[str, Any]:
-    for key in ("selesai", "followed_up", "in_process"):
-        row[f"pct_{key}"] = percent(row[key], row["total"])
-    for name in TIMES:
-        row[f"avg_{name}"] = as_duration(row[f"avg_{name}"])
-    return row
+def last_days(days: int) -> Period:
+    """The last ``days`` site-local days, today included ("30 hari terakhir", "12 bulan terakhir")."""
+    tz = timezone.get_default_timezone()
+    first = timezone.localdate(timezone=tz) - timedelta(days=days - 1)
+    return Period(start=datetime.combine(first, time(0), tzinfo=tz))
+
+
+def _source(period: Period) -> Any:
+    from . import figures_recount
+    from .selectors import figure_aggregates
+
+    return figure_aggregates if day_aligned(period) else figures_recount
 
 
 def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str, Any]:
     """The city's (or one OPD's) headline figures: counts per status group, %, mean and median times."""
-    qs = counted(period, opd_id=opd_id)
-    row = _finish(qs.aggregate(**_complaint_aggregates()))
-    for name, cols in TIMES.items():
-        row[f"median_{name}"] = medians(qs, of=span(*cols)).get("")
-    return row
+    return _source(period).totals(period, opd_id=opd_id)  # type: ignore[no-any-return]
 
 
 def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
     """The same figures per channel, busiest first."""
-    qs = counted(period)
-    grouped = qs.values("channel").annotate(**_complaint_aggregates()).order_by("channel")
-    rows = sorted((_finish(dict(row)) for row in grouped), key=lambda row: -row["total"])
-    found = {name: medians(qs, of=span(*cols), group="channel") for name, cols in TIMES.items()}
-    for row in rows:
-        for name in TIMES:
-            row[f"median_{name}"] = found[name].get(row["channel"])
-    return rows
+    return _source(period).per_channel(period)  # type: ignore[no-any-return]
 
 
 def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
@@ -209,31 +171,7 @@ def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dic
     Completion = answered / dispositions; on time = answered by the completion deadline / answered;
     satisfaction = mean rating of the complaints (1-5) the OPD worked on.
     """
-    qs = Disposition.objects.filter(counted_q("complaint__")).exclude(state=D.CANCELLED)
-    qs = period.filter(qs, "complaint__received_at")
-    if opd_id is not None:
-        qs = qs.filter(opd_id=opd_id)
-    now = timezone.now()
-    on_time = Q(answered_at__isnull=False) & (Q(complete_due__isnull=True) | Q(answered_at__lte=F("complete_due")))
-    rows: list[dict[str, Any]] = [dict(r) for r in qs.values("opd_id", "opd__name", "opd__code").annotate(
-        total=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)),
-        on_time=Count("pk", filter=on_time), returned=Count("pk", filter=Q(state=D.RETURNED)),
-        open=Count("pk", filter=Q(state__in=(D.PENDING, D.ACCEPTED))),
-        overdue=Count("pk", filter=Q(state=D.PENDING, respond_due__lt=now)
-                      | Q(state__in=(D.PENDING, D.ACCEPTED), complete_due__lt=now)),
-        rated=Count("complaint__rating"), avg_rating=Avg("complaint__rating"),
-        avg_response=Avg(OPD_RESPONSE), avg_answer=Avg(OPD_ANSWER),
-    ).order_by("opd__name")]
-    median_response = medians(qs, of=OPD_RESPONSE, group="opd_id")
-    median_answer = medians(qs, of=OPD_ANSWER, group="opd_id")
-    for row in rows:
-        row["pct_answered"] = percent(row["answered"], row["total"])
-        row["pct_on_time"] = percent(row["on_time"], row["answered"])
-        row["avg_rating"] = one_decimal(row["avg_rating"])
-        row["avg_response"], row["avg_answer"] = as_duration(row["avg_response"]), as_duration(row["avg_answer"])
-        row["median_response"] = median_response.get(row["opd_id"])
-        row["median_answer"] = median_answer.get(row["opd_id"])
-    return rows
+    return _source(period).per_opd(period, opd_id=opd_id)  # type: ignore[no-any-return]
 
 
 def triage_accuracy(period: Period = ALL_TIME) -> dict[str, Any]:
@@ -242,13 +180,30 @@ def triage_accuracy(period: Period = ALL_TIME) -> dict[str, Any]:
     ``triage_accepted``: the top suggested OPD was among those chosen; ``triage_top3``: one of the top
     three was; both out of ``triage_decided`` (decisions on complaints that had a suggestion).
     """
-    from .models import TriageSuggestion
+    return _source(period).triage_accuracy(period)  # type: ignore[no-any-return]
 
-    qs = period.filter(TriageSuggestion.objects.exclude(outcome=""), "complaint__received_at")
-    row = qs.aggregate(triage_decided=Count("pk"), triage_accepted=Count("pk", filter=Q(outcome="accepted")),
-                       triage_top3=Count("pk", filter=Q(top3_hit=True)))
+
+def finish_triage(row: dict[str, Any]) -> dict[str, Any]:
     for key in ("triage_accepted", "triage_top3"):
         row[f"pct_{key}"] = percent(row[key], row["triage_decided"])
+    return row
+
+
+def finish(row: dict[str, Any]) -> dict[str, Any]:
+    """Percentages and durations of a :func:`totals`-shaped row of counts and mean times."""
+    for key in ("selesai", "followed_up", "in_process"):
+        row[f"pct_{key}"] = percent(row[key], row["total"])
+    for name in TIMES:
+        row[f"avg_{name}"] = as_duration(row[f"avg_{name}"])
+    return row
+
+
+def finish_opd(row: dict[str, Any]) -> dict[str, Any]:
+    """Percentages, rating and durations of a league-table row."""
+    row["pct_answered"] = percent(row["answered"], row["total"])
+    row["pct_on_time"] = percent(row["on_time"], row["answered"])
+    row["avg_rating"] = one_decimal(row["avg_rating"])
+    row["avg_response"], row["avg_answer"] = as_duration(row["avg_response"]), as_duration(row["avg_answer"])
     return row
 
 

@@ -310,3 +310,17 @@ def run_retention() -> int:
     from .services.privacy import retention_apply
 
     return retention_apply()
+
+
+def figures_refresh(complaint_id: int) -> None:
+    """Bring the figures' aggregates up to date with one complaint (marked by ``event_record``)."""
+    from .services.figure_aggregates import complaint_figures_refresh
+
+    complaint_figures_refresh(complaint_id=complaint_id)
+
+
+def run_figures_sweep() -> int:
+    """Every minute: complaints whose figures refresh job was lost."""
+    from .services.figure_aggregates import figures_sweep
+
+    return figures_sweep()

@@ -17,6 +17,7 @@ from aduan_publik.portal import stats
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.services.complaints import complaint_create, complaint_verify
 from aduan_publik.services.dispositions import disposition_accept, followup_draft
+from aduan_publik.services.figure_aggregates import figures_rebuild, figures_settle
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,6 +102,7 @@ def test_figures_follow_the_one_definition(admin_user, opd_pu, opd_dlh, operator
     Complaint.objects.filter(pk=a.pk).update(first_response_at=a.received_at + timedelta(hours=2))
     type(disposition).objects.filter(pk=disposition.pk).update(accepted_at=disposition.created_at + timedelta(hours=2))
     Complaint.objects.filter(pk=a.pk).update(status="closed", closed_at=timezone.now())
+    figures_rebuild()  # the rows were changed behind the services' back (no audit event)
     figures = stats.public_figures()
     totals = figures["totals"]
     assert totals["total"] == 4 and totals["selesai"] == 1 and totals["waiting"] == 1 and totals["secret"] == 1
@@ -116,6 +118,7 @@ def test_figures_follow_the_one_definition(admin_user, opd_pu, opd_dlh, operator
 
 def test_figures_take_a_fixed_number_of_queries(admin_user, opd_pu):
     def count():
+        figures_settle()  # the refresh jobs (on commit, which a test never reaches)
         with CaptureQueriesContext(connection) as ctx:
             stats.public_figures()
         return len(ctx.captured_queries)

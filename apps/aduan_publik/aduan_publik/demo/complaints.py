@@ -296,7 +296,11 @@ def demo_complaints():  # type: ignore[no-untyped-def]
 @transaction.atomic
 def demo_complaints_delete() -> int:
     """Remove the demo complaints (duplicates first: they point at their originals) and their reporters."""
+    from ..services.figure_aggregates import complaints_figures_mark
+
     count = 0
+    # Their share of the figures is taken out by the next refresh (seed_demo settles at once).
+    complaints_figures_mark(ids=demo_complaints().values_list("pk", flat=True))
     for batch in (demo_complaints().filter(duplicate_of__isnull=False), demo_complaints()):
         count += batch.count()
         batch.delete()

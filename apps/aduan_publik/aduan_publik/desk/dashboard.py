@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import access, figures
@@ -50,7 +49,7 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
         return context
     key = request.GET.get("periode", "semua")
     label, days = PERIODS.get(key, PERIODS["semua"])
-    since = timezone.now() - timedelta(days=days) if days else None
+    since = figures.last_days(days).start if days else None  # whole site-local days: the day cells answer it
     found = dashboard_figures(since=since)
     totals = found["totals"]
     cards = [{"figure": f, "url": card_url(f.key, since)} for f in figures.labelled(totals, CARDS)]

@@ -9,6 +9,7 @@ from .complaint import (
     Disposition,
     FollowUp,
 )
+from .figures import FigureCell, FigureContribution, FigureDirty
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
@@ -30,6 +31,9 @@ __all__ = [
     "Disposition",
     "Escalation",
     "Event",
+    "FigureCell",
+    "FigureContribution",
+    "FigureDirty",
     "FollowUp",
     "InboundEvent",
     "Message",

@@ -242,6 +242,9 @@ class Disposition(models.Model):
             # The admins' queue «Dikembalikan OPD» (AWAITING_REROUTE, written out: defined below the class).
             models.Index(fields=["complaint"], name="disposition_awaiting_reroute",
                          condition=models.Q(state="returned", return_handled_at__isnull=True)),
+            # The league table's "Terlambat" is counted live (it depends on now): open parts only.
+            models.Index(fields=["opd", "complete_due", "respond_due"], name="disposition_open_due",
+                         condition=models.Q(state__in=("pending", "accepted"))),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,8 @@
 """The portal's figures: the city's definitions from :mod:`aduan_publik.figures`, nothing of its own.
 
-Every figure is an aggregate query (no per-row loops), so the pages cost the same with 100 or
-100,000 complaints. Totals include *rahasia* complaints (a count reveals nothing of them); the
-public list never shows them.
+Every figure is a few indexed reads of the aggregate cells (never a count over the complaints), so
+the pages cost the same with 100 or 1,000,000 complaints. Totals include *rahasia* complaints (a count
+reveals nothing of them); the public list never shows them.
 """
 
 from __future__ import annotations

@@ -1,53 +1,40 @@
 """Series for the charts and reports, on the definitions of :mod:`aduan_publik.figures`.
 
-Each function is one grouped query (the cost does not grow with the number of complaints).
+Day-aligned periods read the aggregates (``selectors/figure_aggregates.py``: a few indexed reads,
+whatever the number of complaints); any other period is recounted (``figures_recount.py``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F
-from django.db.models.functions import Coalesce, TruncMonth, TruncWeek
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from .. import figures
 from ..figures import ALL_TIME, Period
 
-TRUNC = {"month": TruncMonth, "week": TruncWeek}
+
+def _source(period: Period) -> Any:
+    from .. import figures_recount
+    from . import figure_aggregates
+
+    return figure_aggregates if figures.day_aligned(period) else figures_recount
 
 
 def received_vs_completed(period: Period = ALL_TIME, *, unit: str = "month",
                           opd_id: int | None = None) -> list[dict[str, Any]]:
     """Per week or month: complaints received then, and counted complaints closed then."""
-    trunc = TRUNC.get(unit, TruncMonth)
-    received = (figures.counted(period, opd_id=opd_id).annotate(b=trunc("received_at")).values("b")
-                .annotate(n=Count("pk")))
-    closed_base = figures.counted(opd_id=opd_id).filter(closed_at__isnull=False,
-                                                        status=figures.S.CLOSED)
-    closed = (period.filter(closed_base, "closed_at").annotate(b=trunc("closed_at")).values("b")
-              .annotate(n=Count("pk")))
-    buckets: dict[Any, dict[str, Any]] = {}
-    for row in received:
-        buckets.setdefault(row["b"].date(), {"received": 0, "completed": 0})["received"] = row["n"]
-    for row in closed:
-        buckets.setdefault(row["b"].date(), {"received": 0, "completed": 0})["completed"] = row["n"]
-    return [{"bucket": key, **value} for key, value in sorted(buckets.items())]
+    return _source(period).received_vs_completed(period, unit=unit, opd_id=opd_id)  # type: ignore[no-any-return]
 
 
 def top_categories(period: Period = ALL_TIME, *, limit: int = 10, opd_id: int | None = None) -> list[dict[str, Any]]:
     """The most frequent top-level categories (a sub-category counts for its parent)."""
-    rows = (figures.counted(period, opd_id=opd_id).filter(category__isnull=False)
-            .annotate(name=Coalesce(F("category__parent__name"), F("category__name")))
-            .values("name").annotate(total=Count("pk")).order_by("-total", "name")[:limit])
-    return [dict(row) for row in rows]
+    return _source(period).top_categories(period, limit=limit, opd_id=opd_id)  # type: ignore[no-any-return]
 
 
 def top_kelurahan(period: Period = ALL_TIME, *, limit: int = 10, opd_id: int | None = None) -> list[dict[str, Any]]:
-    rows = (figures.counted(period, opd_id=opd_id).filter(kelurahan__isnull=False)
-            .values(name=F("kelurahan__name")).annotate(total=Count("pk")).order_by("-total", "name")[:limit])
-    return [dict(row) for row in rows]
+    return _source(period).top_kelurahan(period, limit=limit, opd_id=opd_id)  # type: ignore[no-any-return]
 
 
 def _num(value: Any) -> float | None:

@@ -31,7 +31,8 @@ def event_record(
     is handed to the channel in a job after commit: the one hook through which a change made
     anywhere in the hub reaches the provider. Events the channel writes itself (``by`` is its
     name, e.g. the SP4N-LAPOR! pull) already mirror the provider and are not handed back.
-    Integrators' webhook subscriptions get their deliveries in the same transaction.
+    Integrators' webhook subscriptions get their deliveries in the same transaction, and the
+    complaint is marked for a refresh of the figures' aggregates (a job on commit).
     """
     event = Event.objects.create(
         complaint=complaint,
@@ -47,7 +48,15 @@ def event_record(
         enqueue_on_commit(channel_event, complaint.channel, event.pk, job_id=f"chan-event-{event.pk}")
     if complaint is not None:
         _webhooks_fan_out(event)
+        _figures_mark(complaint)
     return event
+
+
+def _figures_mark(complaint: Complaint) -> None:
+    """The complaint's share of the published figures is refreshed by a job on commit."""
+    from .figure_aggregates import complaint_figures_mark
+
+    complaint_figures_mark(complaint_id=complaint.pk)
 
 
 def _webhooks_fan_out(event: Event) -> None:

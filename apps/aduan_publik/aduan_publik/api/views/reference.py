@@ -7,7 +7,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -65,13 +64,10 @@ def period_of(value: str) -> figures.Period:
     """``all``, ``30d``, ``12m``, a year ``2026`` or a month ``2026-03`` (the dashboard's periods)."""
     if not PERIOD.match(value):
         raise ValidationError({"period": [_("Periode tidak dikenal: gunakan all, 30d, 12m, YYYY atau YYYY-MM.")]})
-    now = timezone.now()
     if value == "all":
         return figures.ALL_TIME
-    if value == "30d":
-        return figures.Period(start=now - timedelta(days=30))
-    if value == "12m":
-        return figures.Period(start=now - timedelta(days=365))
+    if value in ("30d", "12m"):  # the last 30 / 365 site-local days, today included (as the dashboard)
+        return figures.last_days(30 if value == "30d" else 365)
     if len(value) == 4:
         return figures.year_period(int(value))
     return figures.month_period(int(value[:4]), int(value[5:]))
@@ -105,7 +101,8 @@ class FiguresView(ApiView):
     serializer_class = FiguresSerializer
 
     @extend_schema(operation_id="figures_retrieve", parameters=[
-        OpenApiParameter("period", str, description="all | 30d | 12m | YYYY | YYYY-MM (default: all)"),
+        OpenApiParameter("period", str, description="all | 30d | 12m | YYYY | YYYY-MM (default: all); 30d and 12m are "
+                         "the last 30 / 365 whole local days, today included"),
         OpenApiParameter("opd", OpenApiTypes.INT),
     ])
     def get(self, request: Request) -> Response:

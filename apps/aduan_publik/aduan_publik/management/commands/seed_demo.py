@@ -37,10 +37,18 @@ class Command(BaseCommand):
         if options["reset"]:
             self.stdout.write(_("Aduan demo dihapus: %(n)d.") % {"n": demo_complaints_delete()})
         if demo_complaints().exists():
+            self._figures()
             self.stdout.write(_("Data demo sudah ada; tidak ada aduan yang ditambahkan (pakai --reset)."))
             return
         self._complaints(count, options["seed"])
+        self._figures()
         self.stdout.write(_("Semua akun demo memakai kata sandi «%(p)s».") % {"p": DEMO_PASSWORD})
+
+    def _figures(self) -> None:
+        """The seeder swallows jobs, so the figures' refresh jobs too: refresh the marked complaints now."""
+        from aduan_publik.services.figure_aggregates import figures_settle
+
+        figures_settle()
 
     def _refuse_unless_safe(self, *, allow_production: bool) -> None:
         """Checked before anything is written: a refusal leaves the site exactly as it was."""
