@@ -50,9 +50,9 @@ SITE = "kota"
 APP_SECRET = "cluster-app-secret"
 PHONE_NUMBER_ID = "106540352242922"
 WEBHOOK = "/channels/whatsapp/webhook"
-SENDERS = 12  # residents writing on WhatsApp, one message each
-RACED = 4  # of them, delivered to both servers at the same moment (Meta retrying on another connection)
-PORTAL = 3  # complaints sent through the portal form
+SENDERS = 10  # residents writing on WhatsApp, one message each
+RACED = 3  # of them, delivered to both servers at the same moment (Meta retrying on another connection)
+PORTAL = 2  # complaints sent through the portal form
 PASSWORD = "kata-sandi-klaster-2026"
 QUEUES = ("default", "short", "long")
 # Variables of the test process that must not reach a production-settings process.
@@ -119,9 +119,10 @@ def _spawn(command: str, env: dict[str, str], log: Path) -> subprocess.Popen[byt
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """SIGTERM to the process group (gunicorn's workers, rq's work horse), SIGKILL if it lingers."""
+    """SIGINT to the process group (gunicorn: quick shutdown; rq: warm shutdown, the work is done by now),
+    SIGKILL if it lingers."""
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(process.pid, signal.SIGINT)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -256,6 +257,7 @@ def _send_portal(webs: list[str]) -> tuple[list[str], bytes]:
             again = session.post(webs[n % 2] + "/aduan/baru/", data=data, files=files, allow_redirects=False,
                                  timeout=30)
             assert again.status_code == 302 and again.headers["Location"] == sent.headers["Location"]
+        session.close()  # no kept-alive connection holds a gunicorn thread at shutdown
     return receipts, photo
 
 
@@ -342,3 +344,4 @@ def _desk_session_and_file_cross_servers(cluster: Cluster, photo: bytes) -> None
     for base in (web2, web1):
         download = desk.get(f"{base}/files/{attachment.pk}/", timeout=30)
         assert download.status_code == 200 and hashlib.sha256(download.content).hexdigest() == attachment.sha256
+    desk.close()
