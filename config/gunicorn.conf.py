@@ -22,5 +22,7 @@ accesslog = "-"
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("ADUAN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "aduan-web"
-# One control socket per bench (the default in $HOME would clash between two benches).
-control_socket = str(Path(__file__).resolve().parent.parent / "var" / "gunicorn.ctl")
+# One control socket per bench (the default in $HOME would clash between two benches); two gunicorns of
+# one bench on one machine (the several-machines test) each name their own with ADUAN_CONTROL_SOCKET.
+control_socket = os.environ.get("ADUAN_CONTROL_SOCKET") or str(Path(__file__).resolve().parent.parent / "var"
+                                                               / "gunicorn.ctl")

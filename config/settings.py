@@ -118,6 +118,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Behind a reverse proxy (docs/deploy.md) every request comes from the proxy's address: with
+# "proxy_depth": N (the proxies that each append to X-Forwarded-For; 1 for nginx or Caddy alone) the
+# client's address, as the last trusted proxy saw it, becomes REMOTE_ADDR for the rate limits, the
+# sign-in lockout and the audit trail. Left out (0), the header is ignored: a client could forge it.
+XFF_TRUSTED_PROXY_DEPTH = int(SITE_CONFIG.get("proxy_depth", 0))
+if XFF_TRUSTED_PROXY_DEPTH:
+    MIDDLEWARE.insert(0, "xff.middleware.XForwardedForMiddleware")
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
 import tarfile
+import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.test import override_settings
+from fakes.s3_server import bucket_objects, moto_s3, s3_client
 
 from aduan_publik.backup import (
     CONFIG_COPY,
@@ -20,9 +25,10 @@ from aduan_publik.backup import (
     private_dir,
     table_counts,
 )
-from aduan_publik.models import Complaint, Contact, Event
+from aduan_publik.models import Attachment, Complaint, Contact, Event
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.services.complaints import complaint_create
+from aduan_publik.storage import private_storage
 from aduan_publik.testing.samples import PDF_BYTES, png_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -157,3 +163,63 @@ def test_config_without_secrets_keeps_plain_values():
     assert config_without_secrets({"auth": {"failure_limit": 10}, "redis_url": "redis://127.0.0.1:6379/0",
                                    "smtp_password": "x", "extra_days_off": ["2026-12-24"]}) == {
         "auth": {"failure_limit": 10}, "redis_url": "redis://127.0.0.1:6379/0", "extra_days_off": ["2026-12-24"]}
+
+
+# ---- a site whose files live in an S3-compatible bucket (moto's server) ----------------------------
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    with moto_s3() as config:
+        yield config
+
+
+@pytest.fixture
+def s3_site(s3_server):
+    """The site on its own fresh bucket (as if site_config.json said "storage": {...s3...})."""
+    config = {**s3_server, "bucket": f"aduan-{uuid.uuid4().hex[:12]}"}
+    s3_client(config).create_bucket(Bucket=config["bucket"])
+    storages = {**settings.STORAGES, "default": private_storage(config, "/unused")}
+    with override_settings(STORAGES=storages):
+        yield config
+
+
+def test_drill_on_a_bucket_site_brings_the_bucket_files_back(tmp_path, s3_site, contact, category_jalan,
+                                                             admin_user):
+    _city(contact, category_jalan, admin_user)
+    before = bucket_objects(s3_site)
+    assert sorted(before) == sorted(Attachment.objects.values_list("file", flat=True))  # all in the bucket
+    archive = tmp_path / "cadangan.tar.gz"
+    out = io.StringIO()
+    call_command("backup", str(archive), stdout=out)
+    assert "4 objek dari bucket" in out.getvalue()
+    with tarfile.open(archive) as tar:
+        assert sorted(n for n in tar.getnames() if n.startswith("bucket/")) == sorted(f"bucket/{k}" for k in before)
+
+    _wipe()
+    client = s3_client(s3_site)
+    for key in before:
+        client.delete_object(Bucket=s3_site["bucket"], Key=key)
+    client.put_object(Bucket=s3_site["bucket"], Key="attachments/baru.png", Body=b"setelah cadangan")
+
+    call_command("restore", str(archive), stdout=io.StringIO())
+
+    assert bucket_objects(s3_site) == {**before, "attachments/baru.png": b"setelah cadangan"}  # nothing deleted
+    for attachment in Attachment.objects.all():
+        with attachment.file.open("rb") as fh:
+            assert hashlib.sha256(fh.read()).hexdigest() == attachment.sha256
+
+
+def test_a_bucket_archive_with_a_changed_object_is_refused(tmp_path, s3_site, contact, category_jalan, admin_user):
+    _city(contact, category_jalan, admin_user)
+    archive, changed = tmp_path / "cadangan.tar.gz", tmp_path / "diubah.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO())
+    with tarfile.open(archive) as src, tarfile.open(changed, "w:gz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read() if member.isfile() else b""
+            if member.name.startswith("bucket/") and member.name.endswith(".pdf"):
+                data = data.replace(b"%PDF", b"%PDX")
+            member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    with pytest.raises(CommandError, match="tidak cocok"):
+        call_command("restore", str(changed), stdout=io.StringIO())

@@ -1,4 +1,4 @@
-"""The scheduler's configuration loads the way ``manage.py rqcron aduan_publik.cron`` loads it."""
+"""The scheduler's configuration loads the way ``manage.py scheduler`` (and ``rqcron``) load it."""
 
 from __future__ import annotations
 

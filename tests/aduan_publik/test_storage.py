@@ -4,10 +4,6 @@ attachment service and the real access-checked file view (docs/storage.md)."""
 from __future__ import annotations
 
 import hashlib
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,52 +12,18 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.test import override_settings
 from django.urls import reverse
+from fakes.s3_server import bucket_objects, moto_s3
 
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.storage import StorageConfigError, private_storage
 from aduan_publik.testing.samples import png_bytes
 
-BUCKET = "aduan-private"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
-    """Until the server accepts connections (a start-up wait, not an assertion on time)."""
-    for _ in range(300):
-        if process.poll() is not None:
-            raise RuntimeError("moto_server exited before listening")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("moto_server did not start listening")
-
 
 @pytest.fixture(scope="module")
 def s3_server() -> Iterator[dict[str, Any]]:
     """moto in server mode as a subprocess; the site's ``storage`` config pointing at it."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_listening(port, process)
-        config = {"backend": "s3", "bucket": BUCKET, "endpoint_url": f"http://127.0.0.1:{port}",
-                  "access_key": "test-access", "secret_key": "test-secret-do-not-show", "region": "us-east-1"}
-        import boto3
-
-        boto3.client("s3", endpoint_url=config["endpoint_url"], aws_access_key_id=config["access_key"],
-                     aws_secret_access_key=config["secret_key"],
-                     region_name=config["region"]).create_bucket(Bucket=BUCKET)
+    with moto_s3() as config:
         yield config
-    finally:
-        process.kill()
-        process.wait()
 
 
 @pytest.fixture
@@ -72,15 +34,6 @@ def s3_site(s3_server):
         yield s3_server
 
 
-def _bucket_objects(config: dict[str, Any]) -> dict[str, bytes]:
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=config["endpoint_url"], aws_access_key_id=config["access_key"],
-                          aws_secret_access_key=config["secret_key"], region_name=config["region"])
-    listed = client.list_objects_v2(Bucket=BUCKET).get("Contents", [])
-    return {item["Key"]: client.get_object(Bucket=BUCKET, Key=item["Key"])["Body"].read() for item in listed}
-
-
 @pytest.mark.django_db
 def test_attachment_goes_to_the_bucket_and_comes_back_through_the_access_checked_view(
         s3_site, complaint, admin_user, client):
@@ -88,7 +41,7 @@ def test_attachment_goes_to_the_bucket_and_comes_back_through_the_access_checked
     attachment = attachment_create(complaint=complaint, content=content, filename="lubang.png", by=admin_user)
 
     assert type(default_storage._wrapped).__name__ == "S3Storage"
-    objects = _bucket_objects(s3_site)
+    objects = bucket_objects(s3_site)
     assert objects == {attachment.file.name: content}  # in the bucket, under our own name
     assert attachment.file.name.startswith("attachments/") and attachment.file.name.endswith(".png")
 

@@ -7,6 +7,8 @@ An archive is a gzip'd tar holding:
 - ``database.sqlite3`` (SQLite's online backup API: a consistent copy while the site runs) or
   ``database.pgdump`` (``pg_dump --format=custom``, likewise consistent);
 - ``private/...``: the site's private files (attachments, reports);
+- ``bucket/...``: on a site whose files live in an S3-compatible bucket (docs/storage.md), every
+  object of the site's storage, downloaded, with its SHA-256 in the manifest (``bucket_files``);
 - ``site_config.json``: the site config with every secret removed (secret key, key rings,
   channel tokens, passwords inside URLs). A restore never overwrites the live config: it writes
   this copy beside it as ``site_config.from-backup.json``.
@@ -24,13 +26,15 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files.base import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import connection, connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,6 +56,7 @@ class BackupSummary:
     path: Path
     counts: dict[str, int]
     files: dict[str, str]  # path under private/ -> sha256
+    bucket_files: dict[str, str] = field(default_factory=dict)  # object name in the bucket -> sha256
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -75,6 +80,52 @@ def file_hashes(root: Path) -> dict[str, str]:
     if not root.is_dir():
         return {}
     return {p.relative_to(root).as_posix(): _sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def bucket_storage() -> Storage | None:
+    """The site's file storage when it is not the local disk (an S3-compatible bucket), else None."""
+    storage = storages["default"]
+    return None if isinstance(storage, FileSystemStorage) else storage
+
+
+def _storage_names(storage: Storage, folder: str = "") -> list[str]:
+    """Every object name in ``storage`` under ``folder`` (folders walked with ``listdir``)."""
+    dirs, files = storage.listdir(folder)
+    prefix = f"{folder}/" if folder else ""
+    names = [prefix + f for f in files]
+    for sub in dirs:
+        names += _storage_names(storage, prefix + sub)
+    return sorted(names)
+
+
+def _bucket_download(storage: Storage, folder: Path) -> dict[str, str]:
+    """Copy every object of ``storage`` into ``folder``; ``{name: sha256}``."""
+    for name in _storage_names(storage):
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with storage.open(name, "rb") as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out, 1 << 20)
+    return file_hashes(folder)
+
+
+def _bucket_upload(storage: Storage, folder: Path, files: dict[str, str]) -> int:
+    """Put the archive's objects back under their own names; an object already there with the same
+    content is left alone, one with other content replaced. Objects not in the archive stay.
+    Returns how many were written."""
+    written = 0
+    for name, digest in sorted(files.items()):
+        if storage.exists(name):
+            with storage.open(name, "rb") as current:
+                if hashlib.sha256(current.read()).hexdigest() == digest:
+                    continue
+            storage.delete(name)  # a versioned bucket keeps the replaced version
+        with (folder / name).open("rb") as fh:
+            saved = storage.save(name, File(fh, name=name))
+        if saved != name:
+            raise BackupError(_("Berkas %(name)s tersimpan sebagai %(saved)s di penyimpanan.") % {
+                "name": name, "saved": saved})
+        written += 1
+    return written
 
 
 def table_counts() -> dict[str, int]:
@@ -183,8 +234,11 @@ def backup_create(*, target: Path, by: Any = None) -> BackupSummary:
         database = _dump_database(engine, work)
         counts = table_counts()
         files = file_hashes(private_dir())
+        storage = bucket_storage()
+        bucket_files = _bucket_download(storage, work / "bucket") if storage is not None else {}
         manifest = {"format": FORMAT, "site": settings.SITE_NAME, "created_at": timezone.now().isoformat(),
-                    "engine": engine, "database": database, "counts": counts, "files": files}
+                    "engine": engine, "database": database, "counts": counts, "files": files,
+                    "bucket_files": bucket_files}
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         config = config_without_secrets(dict(settings.SITE_CONFIG))
         (work / "site_config.json").write_text(json.dumps(config, indent=2, sort_keys=True), encoding="utf-8")
@@ -195,9 +249,11 @@ def backup_create(*, target: Path, by: Any = None) -> BackupSummary:
             if private_dir().is_dir():
                 for rel in files:
                     tar.add(private_dir() / rel, arcname=f"private/{rel}")
+            for name in bucket_files:
+                tar.add(work / "bucket" / name, arcname=f"bucket/{name}")
         os.chmod(partial, 0o600)  # it holds residents' identities
         partial.rename(target)
-    return BackupSummary(path=target, counts=counts, files=files)
+    return BackupSummary(path=target, counts=counts, files=files, bucket_files=bucket_files)
 
 
 # ---- restore ------------------------------------------------------------------------------------
@@ -220,7 +276,8 @@ def _read_archive(archive: Path, work: Path) -> dict[str, Any]:
             "archive": manifest.get("engine"), "site": _engine()})
     if not (work / str(manifest.get("database"))).is_file():
         raise BackupError(_("Arsip tidak berisi basis data."))
-    if file_hashes(work / "private") != manifest.get("files"):
+    if (file_hashes(work / "private") != manifest.get("files")
+            or file_hashes(work / "bucket") != manifest.get("bucket_files", {})):
         raise BackupError(_("Berkas dalam arsip tidak cocok dengan daftar isinya (rusak atau diubah)."))
     return manifest
 
@@ -277,6 +334,10 @@ def backup_restore(*, archive: Path, by: Any = None) -> dict[str, Any]:
         _load_database(engine, work / str(manifest["database"]))
         stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
         _swap_private(work / "private", stamp)
+        # Bucket objects go back through the site's storage (a bucket, or the local disk of a site
+        # moved off its bucket), under the names the database refers to.
+        manifest["bucket_restored"] = _bucket_upload(storages["default"], work / "bucket",
+                                                     dict(manifest.get("bucket_files", {})))
         shutil.copyfile(work / "site_config.json", site_dir / CONFIG_COPY)
     _audit(verb="backup_restored", by=by, summary=_("Cadangan dipulihkan: %(path)s (dibuat %(at)s)") % {
         "path": archive.name, "at": manifest.get("created_at")}, data={"path": str(archive)})

@@ -3,7 +3,7 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.checks import CheckMessage, Warning, register
+from django.core.checks import CheckMessage, Tags, Warning, register
 
 
 @register()
@@ -91,3 +91,22 @@ def public_address_configured(app_configs: Any, **kwargs: Any) -> list[CheckMess
             _("host %(host)s dari site_url tidak ada di allowed_hosts") % {"host": host},
             hint=hint, id="aduan_publik.W011"))
     return problems
+
+
+@register(Tags.security, deploy=True)
+def admins_use_second_factor(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """``check --deploy``: admins see every reporter's identity, so a public site makes them use a second
+    factor (``auth.require_2fa_for`` in site_config.json, docs/security.md)."""
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    roles = list(getattr(settings, "SIGNIN", {}).get("require_2fa_for") or [])
+    if "admin" in roles:
+        return []
+    return [Warning(
+        _("Admin dapat masuk tanpa verifikasi dua langkah (auth.require_2fa_for = %(roles)s), padahal admin "
+          "melihat identitas setiap pelapor.") % {"roles": roles},
+        hint=_('tambahkan "admin" ke auth.require_2fa_for di site_config.json setelah para admin mendaftarkan '
+               "aplikasi autentikator (lihat docs/security.md)"),
+        id="aduan_publik.W030",
+    )]

@@ -1,4 +1,4 @@
-"""The scheduler's jobs (``manage.py rqcron aduan_publik.cron``, the Procfile's scheduler).
+"""The scheduler's jobs (``manage.py scheduler`` loads it, the Procfile's scheduler: one per site).
 
 Plugin packages add theirs: each module named in the ``aduan_publik.cron`` entry-point group is
 imported here and registers its jobs with ``rq.cron.register``; one that fails is logged and left out.

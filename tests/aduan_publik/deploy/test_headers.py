@@ -24,6 +24,7 @@ PRODUCTION = {
     "hsts_seconds": 31536000,
     "hsts_include_subdomains": True,
     "hsts_preload": True,
+    "auth": {"require_2fa_for": ["admin"]},
 }
 
 
@@ -97,6 +98,14 @@ def test_check_deploy_is_clean_on_a_production_site(tmp_path):
     done = _check_deploy(tmp_path, PRODUCTION)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "System check identified no issues" in done.stdout
+
+
+@pytest.mark.parametrize("roles", [[], ["operator", "liaison"]])
+def test_check_deploy_warns_when_admins_need_no_second_factor(tmp_path, roles):
+    done = _check_deploy(tmp_path, {**PRODUCTION, "auth": {"require_2fa_for": roles}})
+    assert done.returncode == 1
+    assert "aduan_publik.W030" in done.stderr and "require_2fa_for" in done.stderr
+    assert "security.W" not in done.stderr  # the HTTPS keys are all there: only the second factor is missing
 
 
 def test_check_deploy_names_what_a_site_without_https_keys_lacks(tmp_path):

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from aduan_publik import jobs
-from aduan_publik.models import Complaint, Contact, Event, Message
+from aduan_publik.models import Complaint, Contact, Event, InboundEvent, Message
 from aduan_publik.services.complaints import complaint_create
 from aduan_publik.services.privacy import contact_erase, contact_export, retention_due
 
@@ -110,3 +110,62 @@ def test_retention_is_off_unless_the_site_sets_it(settings, complaint, contact):
     assert jobs.run_retention() == 0
     contact.refresh_from_db()
     assert contact.name == "Budi Santoso"
+
+
+# ---- raw webhook deliveries (InboundEvent) -----------------------------------------------------------
+
+WA_ID, OTHER_WA_ID = "6281234567890", "6289876543210"
+
+
+def _delivery(*people: tuple[str, str], text: str = "Jalan berlubang") -> bytes:
+    """A WhatsApp webhook body with one message from each ``(wa_id, profile name)``."""
+    value = {"messaging_product": "whatsapp", "metadata": {"phone_number_id": "106540352242922"},
+             "contacts": [{"profile": {"name": name}, "wa_id": wa_id} for wa_id, name in people],
+             "messages": [{"from": wa_id, "id": f"wamid.{wa_id}", "type": "text", "text": {"body": text}}
+                          for wa_id, _name in people]}
+    return json.dumps({"object": "whatsapp_business_account",
+                       "entry": [{"id": "1", "changes": [{"field": "messages", "value": value}]}]}).encode()
+
+
+def _event(key: str, body: bytes, state: str) -> InboundEvent:
+    return InboundEvent.objects.create(channel="whatsapp", dedupe_key=key, body=body, state=state,
+                                       headers={"content-type": "application/json"}, form={"f": "x"})
+
+
+@pytest.fixture
+def wa_contact(db):
+    return Contact.objects.create(channel="whatsapp", address=WA_ID, phone=WA_ID, name="Budi Santoso",
+                                  user_id="ID.1234567890123456")
+
+
+def test_erasure_clears_the_raw_deliveries_that_carry_the_person(wa_contact, admin_user):
+    done = _event("done", _delivery((WA_ID, "Budi Santoso")), "processed")
+    mixed = _event("mixed", _delivery((WA_ID, "Budi Santoso"), (OTHER_WA_ID, "Siti Aminah")), "failed")
+    other = _event("other", _delivery((OTHER_WA_ID, "Siti Aminah")), "processed")
+
+    contact_erase(contact=wa_contact, by=admin_user, reason="Surat 13/PDP/2026")
+
+    done.refresh_from_db()
+    assert (bytes(done.body), done.headers, done.form, done.state) == (b"", {}, {}, "processed")
+    # A failed batch still holds Siti's item to route again: only Budi is masked in it.
+    mixed.refresh_from_db()
+    body = bytes(mixed.body)
+    assert WA_ID.encode() not in body and b"Budi" not in body
+    assert OTHER_WA_ID.encode() in body and b"Siti Aminah" in body
+    assert len(json.loads(body)["entry"][0]["changes"][0]["value"]["messages"]) == 2  # still a readable delivery
+    other.refresh_from_db()
+    assert bytes(other.body) == _delivery((OTHER_WA_ID, "Siti Aminah")) and other.form == {"f": "x"}
+    assert Event.objects.get(verb="pdp_erased", complaint=None).data["inbound_events"] == 2
+
+
+def test_retention_clears_the_raw_deliveries_too(settings, wa_contact, category_jalan):
+    settings.ADUAN = {**settings.ADUAN, "privacy": {"contact_retention_years": 2}}
+    old, _code = complaint_create(channel="whatsapp", title="Lampu padam", description="Sudah seminggu.",
+                                  contact=wa_contact, category=category_jalan)
+    _closed(old, years_ago=3)
+    event = _event("old", _delivery((WA_ID, "Budi Santoso")), "processed")
+
+    assert jobs.run_retention() == 1
+
+    event.refresh_from_db()
+    assert bytes(event.body) == b"" and event.headers == {}

@@ -28,3 +28,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write(_("Cadangan ditulis ke %(path)s: %(rows)d baris, %(files)d berkas.") % {
             "path": summary.path, "rows": sum(summary.counts.values()), "files": len(summary.files)})
+        if summary.bucket_files:
+            self.stdout.write(_("Termasuk %(count)d objek dari bucket penyimpanan situs.") % {
+                "count": len(summary.bucket_files)})
