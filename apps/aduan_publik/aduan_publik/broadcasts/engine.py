@@ -31,7 +31,7 @@ from ..portal.models import Subscription
 from . import config, outcomes, services
 from .catalogue import fill
 from .models import Broadcast, Recipient
-from .pacing import Bucket
+from .pacing import STALE_SECONDS, Bucket
 
 logger = logging.getLogger(__name__)
 R = Recipient.State
@@ -130,6 +130,8 @@ class SlotRun:
         self.bucket = Bucket(conn, rate=self.cfg.rate, tier=self.cfg.tier)
         self.channel = get_channel(broadcast.channel)
         self.sent = 0
+        self.stale = 0  # grants given back because this process stalled before sending
+        self.out_of_time = False  # the run ended at RUN_SECONDS with work left: a successor follows
         self.answered: list[Recipient] = []
 
     def state(self) -> str:
@@ -138,16 +140,19 @@ class SlotRun:
 
     def run(self, lease: Lease) -> int:
         ends = time.monotonic() + RUN_SECONDS
-        while time.monotonic() < ends and lease.renew() and self.state() == Broadcast.State.SENDING:
+        while lease.renew() and self.state() == Broadcast.State.SENDING:
             batch = _claim(self.broadcast.pk, self.slot, self.cfg)
             if batch:
                 if not self.send_batch(batch):
                     break
-                continue
-            wait = _next_due(self.broadcast.pk, self.slot, self.cfg)
-            if wait is None or wait > IDLE_EXIT_SECONDS:
+            else:
+                wait = _next_due(self.broadcast.pk, self.slot, self.cfg)
+                if wait is None or wait > IDLE_EXIT_SECONDS:
+                    break
+                time.sleep(min(max(wait, 0.05), STATE_CHECK_SECONDS))
+            if time.monotonic() >= ends:
+                self.out_of_time = True
                 break
-            time.sleep(min(max(wait, 0.05), STATE_CHECK_SECONDS))
         return self.sent
 
     def send_batch(self, batch: list[Recipient]) -> bool:
@@ -159,6 +164,7 @@ class SlotRun:
 
     def _send_batch(self, batch: list[Recipient]) -> bool:
         for index, row in enumerate(batch):
+            message = self.message(row)  # built before the grant: nothing slow between grant and request
             verdict = self.wait_turn(row)
             if verdict != "ok":
                 rest = batch[index:] if verdict != "pair" else []
@@ -167,13 +173,23 @@ class SlotRun:
                     continue
                 _release(rest, self.state())
                 return False
-            self.send_one(row)
+            self.send_one(row, message)
         return True
 
     def wait_turn(self, row: Recipient) -> str:
-        """Take a token for ``row``: "ok", "pair", "quota" or "stop" (paused/cancelled meanwhile)."""
+        """Take a token for ``row``: "ok", "pair", "quota" or "stop" (paused/cancelled meanwhile).
+
+        A grant that is already :data:`~.pacing.STALE_SECONDS` old when it comes back (this
+        process was descheduled) is given back and asked for again: sent now, it would arrive
+        later than the limiter allows for and could crowd a later second.
+        """
         while True:
+            asked = time.monotonic()
             verdict = self.bucket.take(row.phone, self.broadcast.pk)
+            if verdict.ok and self.stale_since(asked):
+                self.bucket.give_back(row.phone, verdict)
+                self.stale += 1
+                continue
             if verdict.kind == "stop":
                 return "stop"
             if verdict.ok or verdict.kind == "pair":
@@ -184,10 +200,14 @@ class SlotRun:
                 return "quota"
             time.sleep(min(verdict.wait, STATE_CHECK_SECONDS))
 
-    def send_one(self, row: Recipient) -> None:
+    @staticmethod
+    def stale_since(asked: float) -> bool:
+        return time.monotonic() - asked > STALE_SECONDS
+
+    def send_one(self, row: Recipient, message: BroadcastMessage) -> None:
         row.attempts += 1  # counts requests to the provider, not claims; written with the answer
         try:
-            result = self.channel.send_broadcast(self.message(row))
+            result = self.channel.send_broadcast(message)
         except ChannelError as exc:
             _record_error(row, exc, self.cfg)
             return
@@ -259,14 +279,23 @@ def run_slot(broadcast_id: int, slot: int) -> int:
     if not lease.acquire():
         return 0  # another live job runs this slot
     _fresh_connection()  # a worker process outlives its jobs: never start on a broken connection
+    run: SlotRun | None = None
     try:
         broadcast = Broadcast.objects.select_related("template").get(pk=broadcast_id)
-        sent = SlotRun(broadcast, slot, conn).run(lease)
+        run = SlotRun(broadcast, slot, conn)
+        run.run(lease)
         services.broadcast_complete(broadcast_id=broadcast_id)
     finally:
         lease.release()
         _fresh_connection()
-    return sent
+    assert run is not None  # an exception above has left already
+    if run.out_of_time and conn.set(f"{lease.key}:enqueued", "1", nx=True, ex=60):
+        # The next job for the slot at once (after the lease is free), not at the tick's next
+        # round: a gap of a few seconds per slot every RUN_SECONDS would show in the rate.
+        from .jobs import enqueue_slot
+
+        enqueue_slot(broadcast_id, slot)
+    return run.sent
 
 
 def _fresh_connection() -> None:
