@@ -191,15 +191,3 @@ def test_a_slot_job_out_of_time_hands_over_to_its_successor_at_once(approved, wa
     jobs.broadcast_tick()  # one tick: the slots' successors carry on without waiting for the next
     assert Broadcast.objects.get().state == Broadcast.State.COMPLETED
     assert sorted(s["json"]["to"] for s in wa.sends()) == sorted(r.phone for r in residents)
-
-
-def test_a_grant_that_comes_back_stale_is_given_back_and_the_message_sent_once(approved, wa, residents,
-                                                                                 monkeypatch):
-    from aduan_publik.broadcasts import engine, pacing
-
-    stalls = iter([True, True])  # the first two grants come back too late to be sent on time
-    monkeypatch.setattr(engine.SlotRun, "stale_since", staticmethod(lambda asked: next(stalls, False)))
-    jobs.broadcast_tick()
-    assert sorted(s["json"]["to"] for s in wa.sends()) == sorted(r.phone for r in residents)
-    assert int(redis().get(pacing.given_back_key())) == 2
-    assert all(r.state == "sent" and r.attempts == 1 for r in Recipient.objects.all())

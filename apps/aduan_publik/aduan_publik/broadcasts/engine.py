@@ -31,7 +31,7 @@ from ..portal.models import Subscription
 from . import config, outcomes, services
 from .catalogue import fill
 from .models import Broadcast, Recipient
-from .pacing import STALE_SECONDS, Bucket
+from .pacing import Bucket
 
 logger = logging.getLogger(__name__)
 R = Recipient.State
@@ -127,10 +127,9 @@ class SlotRun:
     def __init__(self, broadcast: Broadcast, slot: int, conn: Any):
         self.broadcast, self.slot, self.conn = broadcast, slot, conn
         self.cfg = config.load()
-        self.bucket = Bucket(conn, rate=self.cfg.rate, tier=self.cfg.tier)
+        self.bucket = Bucket(conn, rate=self.cfg.rate, tier=self.cfg.tier, runner=f"{broadcast.pk}:{slot}")
         self.channel = get_channel(broadcast.channel)
         self.sent = 0
-        self.stale = 0  # grants given back because this process stalled before sending
         self.out_of_time = False  # the run ended at RUN_SECONDS with work left: a successor follows
         self.answered: list[Recipient] = []
 
@@ -160,6 +159,9 @@ class SlotRun:
         try:
             return self._send_batch(batch)
         finally:
+            # The last request was answered: it no longer counts as in flight for the other
+            # runners. (Within the batch each take() clears this runner's previous request.)
+            self.bucket.done()
             self.flush()
 
     def _send_batch(self, batch: list[Recipient]) -> bool:
@@ -177,19 +179,9 @@ class SlotRun:
         return True
 
     def wait_turn(self, row: Recipient) -> str:
-        """Take a token for ``row``: "ok", "pair", "quota" or "stop" (paused/cancelled meanwhile).
-
-        A grant that is already :data:`~.pacing.STALE_SECONDS` old when it comes back (this
-        process was descheduled) is given back and asked for again: sent now, it would arrive
-        later than the limiter allows for and could crowd a later second.
-        """
+        """Take a token for ``row``: "ok", "pair", "quota" or "stop" (paused/cancelled meanwhile)."""
         while True:
-            asked = time.monotonic()
             verdict = self.bucket.take(row.phone, self.broadcast.pk)
-            if verdict.ok and self.stale_since(asked):
-                self.bucket.give_back(row.phone, verdict)
-                self.stale += 1
-                continue
             if verdict.kind == "stop":
                 return "stop"
             if verdict.ok or verdict.kind == "pair":
@@ -199,10 +191,6 @@ class SlotRun:
                                               until=timezone.now() + timedelta(seconds=verdict.wait))
                 return "quota"
             time.sleep(min(verdict.wait, STATE_CHECK_SECONDS))
-
-    @staticmethod
-    def stale_since(asked: float) -> bool:
-        return time.monotonic() - asked > STALE_SECONDS
 
     def send_one(self, row: Recipient, message: BroadcastMessage) -> None:
         row.attempts += 1  # counts requests to the provider, not claims; written with the answer

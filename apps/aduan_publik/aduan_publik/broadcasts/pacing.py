@@ -3,22 +3,24 @@
 One call decides, on Redis's own clock (so workers on several machines agree), whether this
 message may go now:
 
-1. the number's rate, in two parts (times in µs):
+1. the number's rate. The cap ``C`` holds for *arrivals* at the provider, in every 1-second
+   window, whatever the delay between a grant and its arrival (network, a descheduled process,
+   a loaded machine). Two rules give that without any assumption on timing:
 
-   * a **grant log**: the grants of the last ``1 + JITTER_SECONDS`` seconds; never more than
-     the cap in any such window. This is the guarantee, stated on *arrivals*: a message
-     reaches the provider some time after its grant, and if that delay varies by at most
-     ``JITTER_SECONDS`` between messages, the arrivals in any 1-second window come from
-     grants inside one window of ``1 + JITTER_SECONDS`` seconds — at most the cap, however
-     the grants are bunched (window edges, several workers, a burst after a stall). A worker
-     that stalled between its grant and its request (:data:`STALE_SECONDS`) hands the grant
-     back (:meth:`Bucket.give_back`) instead of sending late, so the delay's spread stays
-     inside the allowance;
-   * a **GCRA** spacing of ``(1 + JITTER_SECONDS) / cap`` seconds with a burst of
-     :data:`BURST` messages: the grants come evenly (less bunching, less contention) at the
-     log's own long-run maximum, ``cap / (1 + JITTER_SECONDS)`` — 77.7/s at a cap of 80,
-     2.9 % under the cap, inside the ±5 % target — and a worker that fell behind may catch up
-     by a few messages.
+   * **grants**: at most ``C − k`` in any 1-second window (a log of the last second's grants);
+   * **in flight**: at most ``k`` messages granted and not yet answered (:meth:`Bucket.done`
+     after the provider's answer, which comes after the arrival).
+
+   The arrivals in a window ``[t, t+1)`` were granted either inside it (at most ``C − k``) or
+   before ``t`` and still in flight at ``t`` (at most ``k``): never more than ``C``. Bunched
+   grants at window edges, several workers, a worker stalled between its grant and its request:
+   none can push a second over. ``k`` (:func:`in_flight_limit`) is 3 at a cap of 80 (the
+   engine's three slots, one request each), so the steady rate is 77/s, 3.75 % under the cap.
+   A **GCRA** spacing of ``1 / (C − k)`` seconds with a burst of :data:`BURST` messages keeps
+   the grants even (a worker that fell behind may catch up a little).
+   A runner's in-flight entry is keyed by the runner (broadcast and slot), so the job that
+   replaces a killed one takes its place; an entry nobody answers lapses after
+   :data:`IN_FLIGHT_SECONDS` (longer than the channel's request timeout).
 2. the resident: at most one message per 6 s to the same number (WhatsApp's pair limit);
    checked before anything is written, so a resident who must wait costs no rate;
 3. the tier: the residents reached in the last 24 hours (a sorted set, phone → time) may not
@@ -44,14 +46,10 @@ from django.conf import settings
 
 from .config import PAIR_INTERVAL_SECONDS, WINDOW_SECONDS
 
-# The spread of (arrival at the provider − grant) the cap allows for: the grant log spans 1 s
-# plus this. Larger means more tolerance and a lower steady rate, cap / (1 + JITTER_SECONDS).
-JITTER_SECONDS = 0.03
-# A grant older than this when its request is about to leave is given back and asked again:
-# the part of the jitter the worker controls (a descheduled process), the rest is the network.
-STALE_SECONDS = 0.01
-BURST = 4  # messages a worker that fell behind may take at once (the log still caps every window)
-_KEYS_TTL_MS = 60_000  # idle keys vanish; entries leave the log by their time, not by expiry
+BURST = 4  # messages a worker that fell behind may take at once (the grant log still caps every second)
+IN_FLIGHT_SECONDS = 15.0  # an unanswered grant stops counting after this (the channel times out at 13 s)
+IN_FLIGHT_SHARE = 0.04  # k: this share of the cap, between 1 and 3 messages in flight
+_KEYS_TTL_MS = 60_000  # idle keys vanish; entries leave the logs by their time, not by expiry
 
 _TAKE = """
 local now = tonumber(ARGV[8])
@@ -65,8 +63,9 @@ local phone = ARGV[3]
 local window = tonumber(ARGV[4])
 local pair_ms = tonumber(ARGV[5])
 local burst = tonumber(ARGV[6])
-local cap = tonumber(ARGV[7])
-local span = tonumber(ARGV[9])
+local grants = tonumber(ARGV[7])
+local runner = ARGV[9]
+local flight_max = tonumber(ARGV[10])
 local state = redis.call('GET', KEYS[4])
 if state and state ~= 'sending' then
   return {'stop', 0}
@@ -75,10 +74,15 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 if tat - now > burst then
   return {'rate', tat - burst - now}
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', string.format('(%.0f', now - span))
-if redis.call('ZCARD', KEYS[5]) >= cap then
+redis.call('ZREMRANGEBYSCORE', KEYS[5], '-inf', string.format('(%.0f', now - 1000000))
+if redis.call('ZCARD', KEYS[5]) >= grants then
   local first = redis.call('ZRANGE', KEYS[5], 0, 0, 'WITHSCORES')
-  return {'rate', tonumber(first[2]) + span - now + 1}
+  return {'rate', tonumber(first[2]) + 1000000 - now + 1}
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', now)
+redis.call('ZREM', KEYS[6], runner)
+if redis.call('ZCARD', KEYS[6]) >= flight_max then
+  return {'rate', 2000}
 end
 local pair = redis.call('PTTL', KEYS[2])
 if pair > 0 then
@@ -93,29 +97,21 @@ if tier > 0 then
     end
   end
 end
-local member = now .. ':' .. phone .. ':' .. redis.call('INCR', KEYS[6])
-redis.call('PEXPIRE', KEYS[6], ARGV[10])
-redis.call('SET', KEYS[1], math.max(tat, now) + interval, 'PX', ARGV[10])
-redis.call('ZADD', KEYS[5], now, member)
-redis.call('PEXPIRE', KEYS[5], ARGV[10])
-redis.call('SET', KEYS[2], member, 'PX', math.floor(pair_ms / 1000))
+redis.call('SET', KEYS[1], string.format('%.0f', math.max(tat, now) + interval), 'PX', ARGV[12])
+redis.call('ZADD', KEYS[5], now, now .. ':' .. phone)
+redis.call('PEXPIRE', KEYS[5], ARGV[12])
+redis.call('ZADD', KEYS[6], now + tonumber(ARGV[11]), runner)
+redis.call('PEXPIRE', KEYS[6], ARGV[12])
+redis.call('SET', KEYS[2], '1', 'PX', math.floor(pair_ms / 1000))
 redis.call('ZADD', KEYS[3], now, phone)
 redis.call('PEXPIRE', KEYS[3], math.floor(window / 1000))
-return {'ok', 0, now, member}
+return {'ok', 0, now}
 """
 
-# Undo a grant that was not used: its place in the log, its GCRA step and the resident's
-# 6-second mark (only if the mark is still this grant's). The tier entry stays: the resident is
-# asked for again at once.
-_GIVE_BACK = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 and redis.call('EXISTS', KEYS[3]) == 1 then
-  redis.call('DECRBY', KEYS[3], ARGV[2])
-end
-if redis.call('GET', KEYS[2]) == ARGV[1] then
-  redis.call('DEL', KEYS[2])
-end
-return redis.call('INCR', KEYS[4])
-"""
+
+def in_flight_limit(cap: float) -> int:
+    """k: messages that may be granted and unanswered at once (3 at a cap of 80, 1 at 25 or less)."""
+    return max(1, min(3, int(cap * IN_FLIGHT_SHARE)))
 
 
 @dataclass(frozen=True)
@@ -123,7 +119,6 @@ class Verdict:
     kind: str  # ok, rate, pair, quota, stop
     wait: float  # seconds
     at: float = 0.0  # Redis time of the grant (seconds), for "ok"
-    member: str = ""  # the grant's entry in the log, for :meth:`Bucket.give_back`
 
     @property
     def ok(self) -> bool:
@@ -146,9 +141,8 @@ def tier_key() -> str:
     return f"{_prefix()}:tier"
 
 
-def given_back_key() -> str:
-    """How many grants stalled workers have given back (for the benchmark and for operators)."""
-    return f"{_prefix()}:given_back"
+def in_flight_key() -> str:
+    return f"{_prefix()}:in_flight"
 
 
 def _text(value: Any) -> str:
@@ -156,42 +150,40 @@ def _text(value: Any) -> str:
 
 
 class Bucket:
-    """The shared limiter of one site's number; ``take(phone)`` asks for one message.
+    """The shared limiter of one site's number; ``take(phone)`` asks for one message, ``done()`` after the answer.
 
-    ``rate`` is the cap (messages in any 1-second window of arrivals). ``clock`` (seconds) replaces
-    Redis's clock for the rate parts — only for tests that replay a schedule deterministically.
+    ``rate`` is the cap ``C`` (messages in any 1-second window of arrivals). ``runner`` names the
+    caller (one request at a time per runner). ``clock`` (seconds) replaces Redis's clock for the
+    rate parts — only for tests that replay a schedule deterministically.
     """
 
-    def __init__(self, conn: Any, *, rate: float, tier: int, clock: Callable[[], float] | None = None):
+    def __init__(self, conn: Any, *, rate: float, tier: int, runner: str = "",
+                 clock: Callable[[], float] | None = None):
         self.conn = conn
-        self.cap = max(1, int(rate))
-        self.span_us = round((1 + JITTER_SECONDS) * 1_000_000)
-        self.interval_us = max(1, round(self.span_us / max(rate, 1e-6)))
+        self.in_flight = in_flight_limit(rate)
+        self.grants = max(1, int(rate) - self.in_flight)
+        self.interval_us = max(1, round(1_000_000 / self.grants))
         self.tier = tier
+        self.runner = runner or f"r{id(self)}"
         self.clock = clock
         self._take = conn.register_script(_TAKE)
-        self._give_back = conn.register_script(_GIVE_BACK)
-
-    def _keys(self, phone: str, broadcast_id: int) -> list[str]:
-        p = _prefix()
-        return [f"{p}:tat", f"{p}:pair:{phone}", tier_key(), state_key(broadcast_id), f"{p}:window", f"{p}:seq"]
 
     def take(self, phone: str, broadcast_id: int = 0) -> Verdict:
         now = round(self.clock() * 1_000_000) if self.clock else -1
+        p = _prefix()
         kind, wait, *granted = self._take(
-            keys=self._keys(phone, broadcast_id),
+            keys=[f"{p}:tat", f"{p}:pair:{phone}", tier_key(), state_key(broadcast_id), f"{p}:grants",
+                  in_flight_key()],
             args=[self.interval_us, self.tier, phone, WINDOW_SECONDS * 1_000_000, PAIR_INTERVAL_SECONDS * 1_000_000,
-                  BURST * self.interval_us, self.cap, now, self.span_us, _KEYS_TTL_MS],
+                  BURST * self.interval_us, self.grants, now, self.runner, self.in_flight,
+                  round(IN_FLIGHT_SECONDS * 1_000_000), _KEYS_TTL_MS],
         )
         at = int(granted[0]) / 1_000_000 if granted else 0.0
-        member = _text(granted[1]) if len(granted) > 1 else ""
-        return Verdict(kind=_text(kind), wait=max(int(wait), 0) / 1_000_000, at=at, member=member)
+        return Verdict(kind=_text(kind), wait=max(int(wait), 0) / 1_000_000, at=at)
 
-    def give_back(self, phone: str, verdict: Verdict) -> None:
-        """Return an unused grant (the worker stalled before sending): it frees its place in the log."""
-        p = _prefix()
-        self._give_back(keys=[f"{p}:window", f"{p}:pair:{phone}", f"{p}:tat", given_back_key()],
-                        args=[verdict.member, self.interval_us])
+    def done(self) -> None:
+        """The provider answered this runner's request (or it failed): it is no longer in flight."""
+        self.conn.zrem(in_flight_key(), self.runner)
 
 
 def tier_used(conn: Any) -> int:
