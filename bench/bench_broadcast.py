@@ -250,6 +250,7 @@ def _rows(graph: Any, plan: dict[str, Any], summary: dict[str, Any], killed_at: 
         _row("lost", lost, "msg", 0),
         _row("rows not sent at the end", RECIPIENTS - summary["counts"].get("sent", 0), "rows", 0),
         _row("status webhooks delivered after the crash", statuses["items"], "items", 0, lower=False),
+        _row("load average (1 min) at the end (context for the rates)", os.getloadavg()[0], "", 1000.0),
     ]
     if watch.samples:
         peak = max(mb for _p, mb in watch.samples)

@@ -505,6 +505,23 @@ def subscriptions_visible_to(user: Any) -> QuerySet[Any]:
     return Subscription.objects.all() if can_see_broadcasts(user) else Subscription.objects.none()
 
 
+def broadcasts_published() -> QuerySet[Any]:
+    """Broadcasts anyone may read (the portal's Informasi page and feed): completed ones only."""
+    from .broadcasts.models import Broadcast
+
+    return Broadcast.objects.filter(state=Broadcast.State.COMPLETED, template__isnull=False)
+
+
+def get_published_broadcast_media(pk: Any) -> Any:
+    """A completed broadcast with a header file: the file is public once the broadcast is published."""
+    from .broadcasts.models import Broadcast
+
+    try:
+        return broadcasts_published().exclude(media="").get(pk=pk)
+    except (Broadcast.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("Berkas tidak ditemukan.")) from None
+
+
 def get_broadcast(user: Any, pk: Any, *, for_update: bool = False) -> Any:
     from .broadcasts.models import Broadcast
 

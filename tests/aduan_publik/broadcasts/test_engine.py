@@ -181,3 +181,13 @@ def test_cancel_stops_for_good(approved, wa, residents, admin_user):
     assert len(wa.sends()) == 1
     assert Recipient.objects.filter(state="cancelled").count() == 4
     assert Broadcast.objects.get().state == Broadcast.State.CANCELLED
+
+
+def test_a_slot_job_out_of_time_hands_over_to_its_successor_at_once(approved, wa, residents, monkeypatch):
+    from aduan_publik.broadcasts import engine
+
+    monkeypatch.setattr(engine, "RUN_SECONDS", 0.0)  # every job ends after one batch
+    monkeypatch.setattr(engine, "BATCH", 1)
+    jobs.broadcast_tick()  # one tick: the slots' successors carry on without waiting for the next
+    assert Broadcast.objects.get().state == Broadcast.State.COMPLETED
+    assert sorted(s["json"]["to"] for s in wa.sends()) == sorted(r.phone for r in residents)

@@ -127,9 +127,10 @@ class SlotRun:
     def __init__(self, broadcast: Broadcast, slot: int, conn: Any):
         self.broadcast, self.slot, self.conn = broadcast, slot, conn
         self.cfg = config.load()
-        self.bucket = Bucket(conn, rate=self.cfg.rate, tier=self.cfg.tier)
+        self.bucket = Bucket(conn, rate=self.cfg.rate, tier=self.cfg.tier, runner=f"{broadcast.pk}:{slot}")
         self.channel = get_channel(broadcast.channel)
         self.sent = 0
+        self.out_of_time = False  # the run ended at RUN_SECONDS with work left: a successor follows
         self.answered: list[Recipient] = []
 
     def state(self) -> str:
@@ -138,16 +139,19 @@ class SlotRun:
 
     def run(self, lease: Lease) -> int:
         ends = time.monotonic() + RUN_SECONDS
-        while time.monotonic() < ends and lease.renew() and self.state() == Broadcast.State.SENDING:
+        while lease.renew() and self.state() == Broadcast.State.SENDING:
             batch = _claim(self.broadcast.pk, self.slot, self.cfg)
             if batch:
                 if not self.send_batch(batch):
                     break
-                continue
-            wait = _next_due(self.broadcast.pk, self.slot, self.cfg)
-            if wait is None or wait > IDLE_EXIT_SECONDS:
+            else:
+                wait = _next_due(self.broadcast.pk, self.slot, self.cfg)
+                if wait is None or wait > IDLE_EXIT_SECONDS:
+                    break
+                time.sleep(min(max(wait, 0.05), STATE_CHECK_SECONDS))
+            if time.monotonic() >= ends:
+                self.out_of_time = True
                 break
-            time.sleep(min(max(wait, 0.05), STATE_CHECK_SECONDS))
         return self.sent
 
     def send_batch(self, batch: list[Recipient]) -> bool:
@@ -155,10 +159,14 @@ class SlotRun:
         try:
             return self._send_batch(batch)
         finally:
+            # The last request was answered: it no longer counts as in flight for the other
+            # runners. (Within the batch each take() clears this runner's previous request.)
+            self.bucket.done()
             self.flush()
 
     def _send_batch(self, batch: list[Recipient]) -> bool:
         for index, row in enumerate(batch):
+            message = self.message(row)  # built before the grant: nothing slow between grant and request
             verdict = self.wait_turn(row)
             if verdict != "ok":
                 rest = batch[index:] if verdict != "pair" else []
@@ -167,7 +175,7 @@ class SlotRun:
                     continue
                 _release(rest, self.state())
                 return False
-            self.send_one(row)
+            self.send_one(row, message)
         return True
 
     def wait_turn(self, row: Recipient) -> str:
@@ -184,10 +192,10 @@ class SlotRun:
                 return "quota"
             time.sleep(min(verdict.wait, STATE_CHECK_SECONDS))
 
-    def send_one(self, row: Recipient) -> None:
+    def send_one(self, row: Recipient, message: BroadcastMessage) -> None:
         row.attempts += 1  # counts requests to the provider, not claims; written with the answer
         try:
-            result = self.channel.send_broadcast(self.message(row))
+            result = self.channel.send_broadcast(message)
         except ChannelError as exc:
             _record_error(row, exc, self.cfg)
             return
@@ -259,14 +267,23 @@ def run_slot(broadcast_id: int, slot: int) -> int:
     if not lease.acquire():
         return 0  # another live job runs this slot
     _fresh_connection()  # a worker process outlives its jobs: never start on a broken connection
+    run: SlotRun | None = None
     try:
         broadcast = Broadcast.objects.select_related("template").get(pk=broadcast_id)
-        sent = SlotRun(broadcast, slot, conn).run(lease)
+        run = SlotRun(broadcast, slot, conn)
+        run.run(lease)
         services.broadcast_complete(broadcast_id=broadcast_id)
     finally:
         lease.release()
         _fresh_connection()
-    return sent
+    assert run is not None  # an exception above has left already
+    if run.out_of_time and conn.set(f"{lease.key}:enqueued", "1", nx=True, ex=60):
+        # The next job for the slot at once (after the lease is free), not at the tick's next
+        # round: a gap of a few seconds per slot every RUN_SECONDS would show in the rate.
+        from .jobs import enqueue_slot
+
+        enqueue_slot(broadcast_id, slot)
+    return run.sent
 
 
 def _fresh_connection() -> None:

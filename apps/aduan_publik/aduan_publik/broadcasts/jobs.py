@@ -33,17 +33,18 @@ def broadcast_tick() -> None:
         for slot in engine.slots_to_start(b.pk):
             # No job id: a job of a killed worker stays "started" in RQ for a while, and the
             # slot's Redis lease, not the job id, is what keeps one runner per slot.
-            _enqueue_slot(b.pk, slot, engine.JOB_TIMEOUT)
+            enqueue_slot(b.pk, slot)
         services.broadcast_complete(broadcast_id=b.pk)
 
 
-def _enqueue_slot(broadcast_id: int, slot: int, timeout: int) -> None:
+def enqueue_slot(broadcast_id: int, slot: int) -> None:
     from redis.exceptions import RedisError
 
     from ..jobs import get_queue
+    from .engine import JOB_TIMEOUT
 
     with suppress(RedisError):  # the next tick tries again
-        get_queue("default").enqueue(broadcast_run, broadcast_id, slot, job_timeout=timeout)
+        get_queue("default").enqueue(broadcast_run, broadcast_id, slot, job_timeout=JOB_TIMEOUT)
 
 
 def send_optin(subscription_id: int) -> None:

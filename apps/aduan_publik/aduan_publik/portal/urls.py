@@ -24,6 +24,7 @@ urlpatterns = [
     path("informasi/", information.information_list, name="information"),
     path("informasi/feed.atom", information.InformationFeed(), name="information_feed"),
     path("informasi/<int:pk>/", information.information_detail, name="information_detail"),
+    path("informasi/<int:pk>/berkas/", information.information_media, name="information_media"),
     path("langganan/", subscribe.subscribe, name="subscribe"),
     path("langganan/berhenti/", subscribe.unsubscribe, name="unsubscribe"),
     path("langganan/berhenti/<str:token>/", subscribe.unsubscribe_link, name="unsubscribe_link"),

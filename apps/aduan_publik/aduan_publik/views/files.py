@@ -6,6 +6,8 @@ flag or the reporter's own grant, then call :func:`serve_attachment` too.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest
 
@@ -18,9 +20,14 @@ INLINE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "applicati
 
 
 def serve_attachment(item: Attachment, *, private: bool) -> FileResponse:
-    inline = item.content_type in INLINE_TYPES or item.content_type.startswith(("audio/", "video/"))
-    response = FileResponse(item.file.open("rb"), as_attachment=not inline, filename=item.original_name,
-                            content_type=item.content_type if inline else "application/octet-stream")
+    return serve_file(item.file, name=item.original_name, content_type=item.content_type, private=private)
+
+
+def serve_file(file: Any, *, name: str, content_type: str, private: bool) -> FileResponse:
+    """Stream a stored file (an attachment, a broadcast's header file) after the caller's access check."""
+    inline = content_type in INLINE_TYPES or content_type.startswith(("audio/", "video/"))
+    response = FileResponse(file.open("rb"), as_attachment=not inline, filename=name,
+                            content_type=content_type if inline else "application/octet-stream")
     # The type was sniffed at upload; nosniff and a closed CSP keep a crafted file inert.
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; media-src 'self'"
