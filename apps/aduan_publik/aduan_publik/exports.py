@@ -66,13 +66,14 @@ def export_chunks(user: Any, *, size: int | None = None) -> Iterator[list[dict[s
     size = size or CHUNK_ROWS
     # The figures' own rule, so a spreadsheet filtered on «Ya» totals what the dashboard shows.
     counted = ExpressionWrapper(figures.counted_q(), output_field=BooleanField())
-    base = export_queryset(user).annotate(counted=counted).values(*VALUES)
     after: tuple[datetime, int] | None = None
     while True:
-        rows = list((base if after is None else base.filter(_after(*after)))[:size])
+        page = export_queryset(user) if after is None else export_queryset(user).filter(_after(*after))
+        rows = list(page.annotate(counted=counted).values(*VALUES)[:size])
         if not rows:
             return
-        opds = _opd_ids([row["pk"] for row in rows])
+        # The chunk's own query as the sub-select: 2,000 ids as parameters cost more to bind than it.
+        opds = _opd_ids(page[:size].values("pk"))
         for row in rows:
             row["opds"] = opds.get(row["pk"], ())
         yield rows
@@ -81,10 +82,10 @@ def export_chunks(user: Any, *, size: int | None = None) -> Iterator[list[dict[s
         after = (rows[-1]["received_at"], rows[-1]["pk"])
 
 
-def _opd_ids(complaint_ids: list[int]) -> dict[int, list[int]]:
-    """The OPDs each complaint is (or was) disposed to, cancelled dispositions left out: one query."""
+def _opd_ids(complaints: QuerySet[Complaint, Any]) -> dict[int, list[int]]:
+    """The OPDs each of ``complaints`` is (or was) disposed to, cancelled dispositions left out: one query."""
     found: dict[int, list[int]] = defaultdict(list)
-    pairs = (Disposition.objects.filter(complaint_id__in=complaint_ids).exclude(state=Disposition.State.CANCELLED)
+    pairs = (Disposition.objects.filter(complaint_id__in=complaints).exclude(state=Disposition.State.CANCELLED)
              .values_list("complaint_id", "opd_id"))
     for complaint_id, opd_id in pairs:
         found[complaint_id].append(opd_id)
@@ -95,33 +96,30 @@ class _Labels:
     """What a row shows for ids and choices, read once per export (small tables, no per-row query)."""
 
     def __init__(self) -> None:
-        self.categories = {c.pk: str(c) for c in Category.objects.select_related("parent")}
+        self.categories = {c.pk: _safe_cell(str(c)) for c in Category.objects.select_related("parent")}
         self.opds = dict(OPD.objects.values_list("pk", "code"))
         self.status = {value: str(label) for value, label in Complaint.Status.choices}
         self.kind = {value: str(label) for value, label in Complaint.Kind.choices}
+        self.tz = timezone.get_current_timezone()
+
+    def when(self, value: datetime | None) -> str:
+        return "" if value is None else value.astimezone(self.tz).strftime("%Y-%m-%d %H:%M")
 
 
-def _values(user: Any, row: dict[str, Any], labels: _Labels) -> dict[str, Any]:
-    who = {"name": "", "phone": "", "email": ""}
+def _cells(user: Any, row: dict[str, Any], labels: _Labels) -> list[str]:
+    """One CSV row in :data:`COLUMNS` order; text that people typed goes through :func:`_safe_cell`."""
+    name = phone = email = ""
     if row["contact_id"] is not None:
         who = access.reporter_display_values(user, is_anonymous=row["is_anonymous"], name=row["contact__name"],
                                              phone=row["contact__phone"], email=row["contact__email"])
-    return {
-        "tracking_number": row["tracking_number"], "received_at": row["received_at"], "channel": row["channel"],
-        "kind": labels.kind.get(row["kind"], row["kind"]), "status": labels.status.get(row["status"], row["status"]),
-        "category": labels.categories.get(row["category_id"], ""),
-        "opds": ", ".join(sorted({labels.opds[pk] for pk in row["opds"]})), "title": row["title"],
-        "reporter_name": who["name"], "reporter_phone": who["phone"], "reporter_email": who["email"],
-        "due_at": row["due_at"], "rating": row["rating"], "counted": "Ya" if row["counted"] else "Tidak",
-    }
-
-
-def _fmt(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo"):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-    return str(value)
+        name, phone, email = _safe_cell(who["name"]), _safe_cell(who["phone"]), _safe_cell(who["email"])
+    return [
+        _safe_cell(row["tracking_number"]), labels.when(row["received_at"]), _safe_cell(row["channel"]),
+        labels.kind.get(row["kind"], row["kind"]), labels.status.get(row["status"], row["status"]),
+        labels.categories.get(row["category_id"], ""), ", ".join(sorted({labels.opds[pk] for pk in row["opds"]})),
+        _safe_cell(row["title"]), name, phone, email, labels.when(row["due_at"]),
+        "" if row["rating"] is None else str(row["rating"]), "Ya" if row["counted"] else "Tidak",
+    ]
 
 
 def export_rows(user: Any) -> Iterator[list[str]]:
@@ -130,13 +128,12 @@ def export_rows(user: Any) -> Iterator[list[str]]:
     labels = _Labels()
     for chunk in export_chunks(user):
         for row in chunk:
-            values = _values(user, row, labels)
-            yield [_safe_cell(_fmt(values[key])) for key, _ in COLUMNS]
+            yield _cells(user, row, labels)
 
 
 def _safe_cell(text: str) -> str:
     # Spreadsheet formula injection: a cell starting with = + - @ is run by Excel.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text and text[0] in "=+-@" else text
 
 
 def csv_lines(user: Any) -> Iterator[str]:
