@@ -104,15 +104,21 @@ def run() -> list[dict[str, Any]]:
                  "ok": True}]
     rows: list[dict[str, Any]] = []
     measured = sizes()
-    for size in measured:
+    for done, size in enumerate(measured, start=1):
         rows += one_size(size, url)
+        write(rows, measured[:done])  # a long run leaves its figures so far
     check = constant_queries(rows, measured)
     if check is not None:
         rows.append(check)
+    print("\n" + write(rows, measured), flush=True)
+    return rows
+
+
+def write(rows: list[dict[str, Any]], measured: list[int]) -> str:
+    """The side-by-side table, also written to ``bench/results/scale.md``."""
     table = side_by_side(rows, measured)
-    print("\n" + table, flush=True)
     RESULTS.parent.mkdir(exist_ok=True)
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     RESULTS.write_text(f"# Scale bench ({stamp})\n\n`make bench ARGS=scale`, sizes {', '.join(map(label, measured))};"
                        f" ✗ marks a missed target, (N q) the queries of a page.\n\n{table}\n")
-    return rows
+    return table

@@ -31,7 +31,15 @@ def test_generator_loads_a_consistent_city():
     from aduan_publik.access import get_complaint_for_reporter
     from aduan_publik.models import OPD, Complaint, Counter, Disposition, Event, Message
 
-    generate.load(2000)
+    generate.load(2000)  # foreign-key checks off, as at 1M: no row may point nowhere
+    for table, column, target in (("complaint", "contact_id", "contact"), ("complaint", "category_id", "category"),
+                                  ("complaint", "kelurahan_id", "area"), ("complaint", "duplicate_of_id", "complaint"),
+                                  ("disposition", "complaint_id", "complaint"), ("disposition", "opd_id", "opd"),
+                                  ("event", "complaint_id", "complaint"), ("message", "complaint_id", "complaint"),
+                                  ("message", "contact_id", "contact")):
+        orphans = (f"SELECT count(*) FROM aduan_publik_{table} AS x LEFT JOIN aduan_publik_{target} AS y "  # noqa: S608
+                   f"ON y.id = x.{column} WHERE x.{column} IS NOT NULL AND y.id IS NULL")
+        assert _one(orphans) == (0,), column
 
     assert Complaint.objects.count() == 2000 and OPD.objects.count() >= 40
     assert 1.1 <= Disposition.objects.count() / 2000 <= 1.5
