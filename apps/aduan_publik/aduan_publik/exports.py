@@ -44,6 +44,7 @@ COLUMNS = [
 ]
 #: rows per chunk: one query for the complaints and one for their OPDs per chunk
 CHUNK_ROWS = 2000
+FIRST_PIECE_ROWS = 100
 VALUES = ("pk", "tracking_number", "received_at", "channel", "kind", "status", "category_id", "title",
           "contact_id", "contact__name", "contact__phone", "contact__email", "is_anonymous", "due_at", "rating",
           "counted")
@@ -145,7 +146,8 @@ def csv_lines(user: Any) -> Iterator[str]:
     yield _drain(buffer)
     for written, row in enumerate(rows, start=1):
         writer.writerow(row)
-        if written % CHUNK_ROWS == 0:
+        # The first rows go out at once (the download visibly starts), then a piece per chunk.
+        if written == FIRST_PIECE_ROWS or written % CHUNK_ROWS == 0:
             yield _drain(buffer)
     if buffer.tell():
         yield _drain(buffer)
