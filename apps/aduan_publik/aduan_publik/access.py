@@ -219,11 +219,16 @@ def get_complaint_for_reporter(tracking_number: str, code: str) -> Complaint:
 
 def can_see_identity(user: Any, complaint: Complaint) -> bool:
     """Whether ``user`` may see who reported ``complaint``. OPD staff never see an anonim reporter."""
+    return identity_visible(user, is_anonymous=complaint.is_anonymous)
+
+
+def identity_visible(user: Any, *, is_anonymous: bool) -> bool:
+    """:func:`can_see_identity` for a complaint read as values (the CSV export reads no model rows)."""
     actor = actor_for(user)
     if actor.can_read_all:
         return True
     if actor.is_opd:
-        return not complaint.is_anonymous
+        return not is_anonymous
     return False
 
 
@@ -232,14 +237,17 @@ def reporter_display(user: Any, complaint: Complaint) -> dict[str, str]:
     contact = complaint.contact
     if contact is None:
         return {"name": "", "phone": "", "email": "", "address": ""}
-    if not can_see_identity(user, complaint):
+    return reporter_display_values(user, is_anonymous=complaint.is_anonymous, name=contact.name,
+                                   phone=contact.phone, email=contact.email,
+                                   address=contact.address or contact.user_id)
+
+
+def reporter_display_values(user: Any, *, is_anonymous: bool, name: str, phone: str, email: str,
+                            address: str = "") -> dict[str, str]:
+    """:func:`reporter_display` for a complaint with a reporter, read as values (the CSV export)."""
+    if not identity_visible(user, is_anonymous=is_anonymous):
         return {"name": _("Anonim"), "phone": MASK, "email": MASK, "address": MASK}
-    return {
-        "name": contact.name,
-        "phone": contact.phone,
-        "email": contact.email,
-        "address": contact.address or contact.user_id,
-    }
+    return {"name": name, "phone": phone, "email": email, "address": address}
 
 
 # ---- integrators' webhook subscriptions ---------------------------------------------------

@@ -45,6 +45,20 @@ class Contact(models.Model):
         return self.name or self.address or self.user_id or f"#{self.pk}"
 
 
+#: the statuses whose ``due_at`` the deadline sweep reports (received, returned, disposed, in progress)
+SWEEP_STATUSES = ("received", "returned", "disposed", "in_progress")
+
+
+def unflagged_q(due_field: str) -> models.Q:
+    """Not yet flagged for the deadline in ``due_field`` (the sweep's rule and its partial indexes).
+
+    A flag belongs to the deadline it was raised against: it is set after that deadline
+    passed, so a flag older than the current deadline is stale (the deadline moved on:
+    resumed, returned, reopened) and the row is due for a new flag once that one passes too.
+    """
+    return models.Q(overdue_flagged_at__isnull=True) | models.Q(overdue_flagged_at__lt=models.F(due_field))
+
+
 class Complaint(models.Model):
     """One record per complaint, whatever door it came through."""
 
@@ -177,6 +191,10 @@ class Complaint(models.Model):
             models.Index(fields=["received_at", "id"], name="complaint_public_received",
                          condition=models.Q(is_secret=False, verified_at__isnull=False, duplicate_of__isnull=True)
                          & ~models.Q(status="archived")),
+            # The deadline sweep reads only open complaints not yet flagged for their deadline: a row
+            # leaves this index when flagged, so the sweep never reads the flagged past again.
+            models.Index(fields=["due_at"], name="complaint_sweep_unflagged",
+                         condition=models.Q(status__in=SWEEP_STATUSES) & unflagged_q("due_at")),
         ]
         permissions = [("export_complaint", "Can export complaints")]
 
@@ -245,6 +263,12 @@ class Disposition(models.Model):
             # The league table's "Terlambat" is counted live (it depends on now): open parts only.
             models.Index(fields=["opd", "complete_due", "respond_due"], name="disposition_open_due",
                          condition=models.Q(state__in=("pending", "accepted"))),
+            # The deadline sweep: open work past a deadline it was not yet flagged for, one index per
+            # deadline (a row leaves it when flagged); the sweep's query is their OR.
+            models.Index(fields=["respond_due"], name="disposition_sweep_respond",
+                         condition=models.Q(state="pending") & unflagged_q("respond_due")),
+            models.Index(fields=["complete_due"], name="disposition_sweep_complete",
+                         condition=models.Q(state__in=["pending", "accepted"]) & unflagged_q("complete_due")),
         ]
 
     def __str__(self) -> str:

@@ -6,12 +6,13 @@ import logging
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import F, Min, Q
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..calendar import WorkingCalendar, stage_days
 from ..models import CLOSED_STATUSES, Complaint, Disposition
+from ..models.complaint import SWEEP_STATUSES, unflagged_q
 from .audit import event_record
 
 logger = logging.getLogger(__name__)
@@ -67,17 +68,8 @@ def dispositions_reactivate(complaint: Complaint, states: tuple[str, ...]) -> in
     return complaint.dispositions.filter(state__in=states).update(state=D.ACCEPTED, complete_due=due)
 
 
-def _unflagged(due_field: str) -> Q:
-    """Not yet flagged for the deadline in ``due_field``.
-
-    A flag belongs to the deadline it was raised against: it is set after that deadline
-    passed, so a flag older than the current deadline is stale (the deadline moved on:
-    resumed, returned, reopened) and the row is due for a new flag once that one passes too.
-    """
-    return Q(overdue_flagged_at__isnull=True) | Q(overdue_flagged_at__lt=F(due_field))
-
-
-OVERDUE_STATUSES = (S.RECEIVED, S.RETURNED, S.DISPOSED, S.IN_PROGRESS)
+# The same tuple as the sweep's partial index (models.complaint.SWEEP_STATUSES), so the planner uses it.
+OVERDUE_STATUSES = tuple(S(value) for value in SWEEP_STATUSES)
 
 
 def overdue_complaints(now: datetime | None = None):  # type: ignore[no-untyped-def]
@@ -86,11 +78,23 @@ def overdue_complaints(now: datetime | None = None):  # type: ignore[no-untyped-
     return Complaint.objects.filter(status__in=OVERDUE_STATUSES, due_at__lt=now)
 
 
+def unflagged_overdue(now: datetime):  # type: ignore[no-untyped-def]
+    """Open complaints past their deadline and not yet flagged for it: what the sweep flags.
+
+    Read through the partial index ``complaint_sweep_unflagged`` (due rows only, flagged ones
+    are not in it), so the sweep's cost follows the new lateness, not the history.
+    """
+    return overdue_complaints(now).filter(unflagged_q("due_at"))
+
+
 def late_dispositions(now: datetime | None = None):  # type: ignore[no-untyped-def]
-    """Dispositions of open complaints past their response or completion deadline, not yet flagged."""
+    """Dispositions of open complaints past their response or completion deadline, not yet flagged.
+
+    Each arm of the OR matches one partial index (``disposition_sweep_respond``/``_complete``).
+    """
     now = now or timezone.now()
-    respond_late = Q(state=D.PENDING, respond_due__lt=now) & _unflagged("respond_due")
-    complete_late = Q(state__in=(D.PENDING, D.ACCEPTED), complete_due__lt=now) & _unflagged("complete_due")
+    respond_late = Q(state=D.PENDING, respond_due__lt=now) & unflagged_q("respond_due")
+    complete_late = Q(state__in=(D.PENDING, D.ACCEPTED), complete_due__lt=now) & unflagged_q("complete_due")
     return Disposition.objects.filter(respond_late | complete_late).exclude(
         complaint__status__in=CLOSED_STATUSES
     )
@@ -104,7 +108,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
     touched. Returns counts for the log.
     """
     now = now or timezone.now()
-    candidates = overdue_complaints(now).filter(_unflagged("due_at")).values_list("pk", flat=True)
+    candidates = unflagged_overdue(now).values_list("pk", flat=True)
     flagged = sum(_flag_complaint(pk, now) for pk in list(candidates))
     late = list(late_dispositions(now).values_list("pk", flat=True))
     flagged_dispositions = sum(_flag_disposition(pk, now) for pk in late)
