@@ -31,7 +31,7 @@ from ..portal.models import Subscription
 from . import config, outcomes, services
 from .catalogue import fill
 from .models import Broadcast, Recipient
-from .pacing import Bucket
+from .pacing import Bucket, redis
 
 logger = logging.getLogger(__name__)
 R = Recipient.State
@@ -45,12 +45,6 @@ IDLE_EXIT_SECONDS = 30.0  # a slot whose next row is further away ends; the tick
 RUN_SECONDS = 120.0
 JOB_TIMEOUT = 600
 RANK: dict[str, int] = {R.QUEUED: -1, R.SENDING: 0, R.SENT: 1, R.DELIVERED: 2, R.READ: 3}
-
-
-def redis() -> Any:
-    import django_rq
-
-    return django_rq.get_connection("default")
 
 
 def lease_key(broadcast_id: int, slot: int) -> str:

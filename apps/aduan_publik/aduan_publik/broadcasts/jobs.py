@@ -6,9 +6,7 @@ from contextlib import suppress
 
 from django.utils import timezone
 
-from ..jobs import enqueue_on_commit
-
-__all__ = ["broadcast_run", "broadcast_tick", "enqueue_on_commit", "send_optin"]
+__all__ = ["broadcast_run", "broadcast_tick", "send_optin"]
 
 
 def broadcast_run(broadcast_id: int, slot: int) -> int:
@@ -40,7 +38,7 @@ def broadcast_tick() -> None:
 def _enqueue_slot(broadcast_id: int, slot: int, timeout: int) -> None:
     from redis.exceptions import RedisError
 
-    from ..jobs import get_queue
+    from ..queueing import get_queue
 
     with suppress(RedisError):  # the next tick tries again
         get_queue("default").enqueue(broadcast_run, broadcast_id, slot, job_timeout=timeout)

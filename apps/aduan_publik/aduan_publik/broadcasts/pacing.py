@@ -27,6 +27,14 @@ from django.conf import settings
 
 from .config import PAIR_INTERVAL_SECONDS, WINDOW_SECONDS
 
+
+def redis() -> Any:
+    """The Redis connection the pacing scripts run on (the default queue's)."""
+    import django_rq
+
+    return django_rq.get_connection("default")
+
+
 PACE_FACTOR = 0.98
 BURST_SECONDS = 0.25
 
