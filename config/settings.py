@@ -18,6 +18,7 @@ from typing import Any
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _lazy
 
+import aduan_publik
 from aduan_publik.sites import (
     DEFAULT_ALLOWED_HOSTS,
     DEFAULT_DEADLINES,
@@ -225,7 +226,9 @@ if TESTING:
 
 LANGUAGE_CODE = SITE_CONFIG.get("language", "id")
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
-LOCALE_PATHS: list[Path] = []
+# The hub's catalogue first: the desk's admin app comes before it in INSTALLED_APPS, and Django's
+# Indonesian admin catalogue "translates" some words as English ("None" stays "None").
+LOCALE_PATHS: list[Path] = [Path(aduan_publik.__file__).parent / "locale"]
 TIME_ZONE = SITE_CONFIG.get("time_zone", "Asia/Jakarta")
 USE_I18N = True
 USE_TZ = True

@@ -196,7 +196,7 @@ def create(times: int = 50) -> float:
 
 def sweep() -> dict[str, float]:
     """The deadline sweep: with the generated new lateness, then again with nothing new."""
-    from aduan_publik.services.deadlines import deadlines_sweep
+    from aduan_publik.services.lifecycle import deadlines_sweep
 
     started = time.perf_counter()
     first = deadlines_sweep()

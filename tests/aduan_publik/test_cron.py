@@ -65,6 +65,6 @@ def test_django_rq_scheduler_loads_it_too_and_reloading_does_not_duplicate():
 @pytest.mark.django_db
 def test_the_deadline_job_runs_the_sweep(monkeypatch):
     calls = []
-    monkeypatch.setattr("aduan_publik.services.deadlines.deadlines_sweep", lambda **kw: calls.append(kw) or {})
+    monkeypatch.setattr("aduan_publik.services.lifecycle.deadlines_sweep", lambda **kw: calls.append(kw) or {})
     jobs.run_deadline_sweep()
     assert calls == [{}]

@@ -10,7 +10,7 @@ from rq.job import validate_job_id
 from aduan_publik import jobs
 from aduan_publik.channels.base import ContactRef, InboundAttachment, InboundMessage
 from aduan_publik.models import Event, Message
-from aduan_publik.services.messages import message_receive
+from aduan_publik.services.receiving import message_receive
 from aduan_publik.testing.fake_channel import EPOCH, fake_channel_installed
 
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"

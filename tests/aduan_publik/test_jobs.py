@@ -20,7 +20,7 @@ from aduan_publik import jobs
 from aduan_publik.models import Complaint, Contact, InboundEvent, Message
 from aduan_publik.services.complaints import complaint_create
 from aduan_publik.services.inbound import inbound_event_store
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 from aduan_publik.testing import fake_channel
 from aduan_publik.testing.fake_channel import fake_channel_installed
 

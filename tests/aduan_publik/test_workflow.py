@@ -29,7 +29,7 @@ from aduan_publik.services.lifecycle import (
     reporter_can_reopen,
     reporter_returned,
 )
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 from aduan_publik.workflow import COMPLAINT_TRANSITIONS, WorkflowError
 
 pytestmark = pytest.mark.django_db

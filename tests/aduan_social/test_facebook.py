@@ -90,7 +90,7 @@ def test_reply_in_messenger_after_the_private_reply_joins_the_comments_complaint
 
 
 def test_second_answer_goes_to_the_inbox_not_a_second_private_reply(post_meta, facebook, admin_user):
-    from aduan_publik.services.messages import complaint_reply
+    from aduan_publik.services.outbound import complaint_reply
 
     facebook.inbox_ids["830000000000001_1210000000000002"] = "2400000000000077"
     post_meta("facebook", fixture_body("fb_comment"))
@@ -104,7 +104,7 @@ def test_second_answer_goes_to_the_inbox_not_a_second_private_reply(post_meta, f
 
 def test_inbox_answer_uses_response_inside_24h_and_human_agent_up_to_7_days(post_meta, facebook, settings,
                                                                              admin_user):
-    from aduan_publik.services.messages import complaint_reply
+    from aduan_publik.services.outbound import complaint_reply
 
     post_meta("facebook", fixture_body("fb_batch"))
     complaint = Complaint.objects.get(contact__address="2400000000000001")

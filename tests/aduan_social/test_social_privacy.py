@@ -11,7 +11,7 @@ from social_helpers import ACCESS_CODE, fixture_json, mention
 
 from aduan_publik.channels.base import PermanentChannelError
 from aduan_publik.models import Complaint, Message
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 from aduan_social import privacy
 from aduan_social.x.poll import x_mentions_poll
 

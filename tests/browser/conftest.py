@@ -1,6 +1,7 @@
 """Real-browser fixtures: Debian's chromium driven by Playwright against Django's live server.
 
-Screenshots go to ``test-artifacts/screenshots/`` (kept by CI as artifacts). The tests are
+Screenshots go to ``test-artifacts/screenshots/`` (kept by CI as artifacts), or under
+``$ADUAN_TEST_ARTIFACTS`` when set (``make test`` gives each database's run its own folder). The tests are
 skipped, with the reason, only where no chromium binary exists; ``make test`` installs it.
 """
 
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = os.environ.get("ADUAN_CHROMIUM", "/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ARTIFACTS = Path(os.environ.get("ADUAN_TEST_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts") \
+    / "screenshots"
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test
 # body are still synchronous and safe.

@@ -14,7 +14,7 @@ from django.db.models import Avg, CharField, Count, Expression, F, Q, QuerySet, 
 from django.db.models.functions import Coalesce, RowNumber, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from .figures import (
+from .figure_rules import (
     ALL_TIME,
     AWAITING_REPORTER,
     IN_PROCESS,

@@ -5,171 +5,32 @@ or after a crash, changes nothing more. Jobs are enqueued on commit, so a job ne
 data that was rolled back. If Redis is down at that moment the row stays in its pending
 state and the scheduler's sweep (:func:`sweep_pending`) enqueues it later: nothing
 accepted is lost. In tests the queues run inline (``RQ_QUEUES[...]["ASYNC"] = False``).
+
+Putting work on a queue lives one layer down, in :mod:`.queueing` (and the inbound hand-off in
+:mod:`.inbound_queue`): services enqueue a job by its dotted path and never import this module.
+The names below are re-exported for callers of this module; job functions keep their paths
+(``aduan_publik.jobs.<name>``) because queued jobs in Redis name them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import re
-import uuid
-from collections.abc import Callable
-from typing import Any
 
-import django_rq
-from django.db import transaction
-from redis.exceptions import RedisError
-from rq import Retry
+from .inbound_queue import DRAIN_BATCH, _inbound_keys, inbound_reconcile, notify_inbound  # noqa: F401
+from .queueing import (  # noqa: F401  (re-exported for callers of this module)
+    MEDIA_RETRY,
+    SEND_RETRY,
+    enqueue,
+    enqueue_on_commit,
+    get_queue,
+    job_id,
+    will_retry,
+)
 
 logger = logging.getLogger(__name__)
 
-PENDING_JOB_STATES = ("queued", "started", "scheduled", "deferred")
-# RQ accepts only these characters in a job id (rq.job.JOB_ID_PATTERN) and raises otherwise.
-_JOB_ID_ALPHABET = re.compile(r"[A-Za-z0-9_-]+")
-_JOB_ID_SAFE = re.compile(r"[A-Za-z0-9_-]{1,64}")
-SEND_RETRY = Retry(max=5, interval=[10, 30, 120, 600, 1800])
-# Media URLs live 5 minutes but media ids 7 days: each retry asks for a fresh URL.
-MEDIA_RETRY = Retry(max=4, interval=[15, 60, 300, 1800])
 
-
-def enqueue(func: Callable[..., Any], *args: Any, queue: str = "default", job_id: str | None = None,
-            retry: Retry | None = None, check_pending: bool = True) -> bool:
-    """Enqueue now; returns False (and logs) when Redis cannot take it: the sweep will.
-
-    With a ``job_id``, work already waiting or running under that id is not enqueued twice
-    (the sweep re-enqueues by id); ``check_pending=False`` skips that look-up for new rows.
-    An id RQ would refuse (build ids with :func:`job_id`) returns False instead of raising
-    after the caller's commit, so the caller can record the failure.
-    """
-    if job_id is not None and not _JOB_ID_ALPHABET.fullmatch(job_id):
-        logger.error("job id %r is outside RQ's alphabet; %s%r not enqueued", job_id, func.__name__, args)
-        return False
-    try:
-        q = get_queue(queue)
-        if job_id and check_pending and q.is_async and _still_pending(q, job_id):
-            return True  # the same work is already waiting or running
-        q.enqueue(func, *args, job_id=job_id, retry=retry)
-        return True
-    except RedisError:
-        logger.warning("Redis unavailable; %s%r left for the sweep", func.__name__, args)
-        return False
-
-
-def job_id(prefix: str, *parts: object) -> str:
-    """A deterministic RQ job id for ``parts`` that may hold any character (a provider's media id).
-
-    A part that is not plain ``[A-Za-z0-9_-]`` (or is long) is replaced by a hash of itself, so
-    the same work always gets the same id (the pending look-up still deduplicates it) and RQ
-    never rejects it after the database has committed.
-    """
-    safe = [prefix]
-    for part in parts:
-        text = str(part)
-        if not _JOB_ID_SAFE.fullmatch(text):
-            text = "h" + hashlib.sha256(text.encode()).hexdigest()[:32]
-        safe.append(text)
-    return "-".join(safe)
-
-
-def _still_pending(q: Any, job_id: str) -> bool:
-    existing = q.fetch_job(job_id)  # just read from Redis: its status needs no second round trip
-    return existing is not None and existing.get_status(refresh=False) in PENDING_JOB_STATES
-
-
-_QUEUES: dict[str, Any] = {}
-
-
-def get_queue(name: str = "default") -> Any:
-    """The named queue, kept per process and configuration.
-
-    ``django_rq.get_queue`` builds a new Redis connection pool on every call, so every
-    enqueue paid a TCP connect and handshake: most of a webhook's answer time. A kept pool
-    reconnects by itself after Redis comes back.
-    """
-    from django.conf import settings
-
-    key = f"{name}:{settings.RQ_QUEUES.get(name)!r}"
-    queue = _QUEUES.get(key)
-    if queue is None:
-        queue = _QUEUES[key] = django_rq.get_queue(name)
-    return queue
-
-
-# ---- inbound hand-off: the webhook's hot path ---------------------------------------------
-
-DRAIN_BATCH = 200
-DRAIN_FLAG_TTL = 300  # seconds; only a backstop: a flag whose drain job is gone is taken over at once
-# RQ job states in which a drain job will still look at the backlog.
-_DRAIN_ALIVE = ("queued", "started", "scheduled")
-
-# One round trip, atomic in Redis: push the event id (if any) on the backlog, then make sure a
-# drain job is coming. The flag holds the id of the drain job that will read the backlog; it is
-# claimed when free, and taken over when its job does not exist or is no longer waiting (the
-# claimer's enqueue was lost to a Redis stall or a killed process). Returns 1 (claimed), 2 (taken
-# over) — the caller then enqueues a drain job under ARGV[2] — or 0 (a live drain job is coming).
-_HANDOFF_LUA = """
-if ARGV[1] ~= '' then redis.call('LPUSH', KEYS[1], ARGV[1]) end
-if redis.call('SET', KEYS[2], ARGV[2], 'NX', 'EX', ARGV[3]) then return 1 end
-local holder = redis.call('GET', KEYS[2])
-if holder then
-  local state = redis.call('HGET', ARGV[4] .. holder, 'status')
-  for i = 5, #ARGV do
-    if state == ARGV[i] then return 0 end
-  end
-end
-redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
-return 2
-"""
-
-_SCRIPTS: dict[int, tuple[Any, Any, str]] = {}
-
-
-def _inbound_keys() -> tuple[str, str]:
-    from django.conf import settings
-
-    prefix = f"aduan:{settings.SITE_NAME}:inbound"
-    return f"{prefix}:backlog", f"{prefix}:drain-queued"
-
-
-def _handoff(q: Any, event_id: int | None) -> None:
-    """Push ``event_id`` (None: nothing) and enqueue a drain job if none is alive. Raises RedisError."""
-    from rq.job import Job
-
-    cached = _SCRIPTS.get(id(q))
-    if cached is None or cached[0] is not q:  # one per kept queue (a new queue may reuse an id)
-        cached = _SCRIPTS[id(q)] = (q, q.connection.register_script(_HANDOFF_LUA), Job.key_for(""))
-    _q, script, job_prefix = cached
-    drain_id = f"inbound-drain-{uuid.uuid4().hex}"
-    backlog, flag = _inbound_keys()
-    outcome = script(keys=[backlog, flag], args=[
-        "" if event_id is None else event_id, drain_id, DRAIN_FLAG_TTL, job_prefix, *_DRAIN_ALIVE])
-    if outcome:
-        if outcome == 2:
-            logger.warning("inbound drain flag had no live job behind it; taken over by %s", drain_id)
-        # At the front: the drain only moves ids into the queue, fresh work should not wait for it.
-        q.enqueue(drain_inbound, job_id=drain_id, at_front=True)
-
-
-def notify_inbound(event_id: int) -> bool:
-    """Hand a stored delivery to the workers in one Redis round trip.
-
-    The id goes on a backlog list and a "drain queued" flag makes sure one RQ job
-    (:func:`drain_inbound`) is coming to turn the backlog into one :func:`process_inbound_event`
-    job per event: under load thousands of deliveries share a handful of RQ enqueues. A flag
-    whose drain job never made it into Redis (a stall between the claim and the enqueue) is
-    taken over by the next delivery, so it never makes later deliveries wait. Nothing is lost
-    when Redis is down or a drain job dies holding popped ids: the events are still *pending*
-    in the database and :func:`sweep_pending` enqueues them.
-    """
-    q = get_queue("default")
-    if not q.is_async:  # tests and inline mode: run the processing job itself
-        return enqueue(process_inbound_event, event_id, job_id=f"inbound-{event_id}", check_pending=False)
-    try:
-        _handoff(q, event_id)
-        return True
-    except RedisError:
-        logger.warning("Redis unavailable; inbound event %s left for the sweep", event_id)
-        return False
+# ---- inbound hand-off: the drain job (the hand-off itself is in .inbound_queue) -------------
 
 
 def drain_inbound() -> int:
@@ -199,36 +60,6 @@ def drain_inbound() -> int:
     return total
 
 
-def inbound_reconcile() -> bool:
-    """Make sure a backlog left behind (no delivery since a stall) has a live drain job. For the sweep."""
-    q = get_queue("default")
-    if not q.is_async:
-        return False
-    try:
-        if not q.connection.llen(_inbound_keys()[0]):
-            return False
-        _handoff(q, None)
-        return True
-    except RedisError:
-        logger.warning("Redis unavailable; inbound backlog not reconciled")
-        return False
-
-
-def will_retry() -> bool:
-    """Inside a job: whether RQ will run it again if it raises now (False inline or on the last try)."""
-    from rq import get_current_job
-
-    job = get_current_job()
-    if job is None or not job.retries_left:
-        return False
-    return bool(django_rq.get_queue(job.origin).is_async)
-
-
-def enqueue_on_commit(func: Callable[..., Any], *args: Any, **options: Any) -> None:
-    """Enqueue after the current transaction commits (immediately outside one)."""
-    transaction.on_commit(lambda: enqueue(func, *args, **options))
-
-
 # ---- job entry points: thin, id in, service out ------------------------------------------
 
 
@@ -239,13 +70,13 @@ def process_inbound_event(event_id: int) -> None:
 
 
 def send_message(message_id: int) -> None:
-    from .services.messages import message_send
+    from .services.sending import message_send
 
     message_send(message_id=message_id)
 
 
 def fetch_attachment(message_id: int, media_id: str, filename: str) -> None:
-    from .services.messages import message_fetch_media
+    from .services.receiving import message_fetch_media
 
     message_fetch_media(message_id=message_id, media_id=media_id, filename=filename)
 
@@ -261,7 +92,7 @@ def channel_event(channel: str, event_id: int) -> None:
 
 
 def run_deadline_sweep() -> None:
-    from .services.deadlines import deadlines_sweep
+    from .services.lifecycle import deadlines_sweep
 
     deadlines_sweep()
 
@@ -269,7 +100,7 @@ def run_deadline_sweep() -> None:
 def sweep_pending() -> None:
     """Re-enqueue work whose job was lost (Redis down at enqueue time, worker killed)."""
     from .services.inbound import pending_inbound_ids
-    from .services.messages import queued_message_ids, stale_sending_fail
+    from .services.sending import queued_message_ids, stale_sending_fail
 
     inbound_reconcile()
     for event_id in pending_inbound_ids():

@@ -2,7 +2,7 @@
 
 The acknowledgement carries the reporter's access code in clear text, which is as good as a
 password for the tracking page; its body (and its WhatsApp template text) is stored as
-``enc1:<Fernet token>`` and opened only where it is needed: the send path (``services.messages``)
+``enc1:<Fernet token>`` and opened only where it is needed: the send path (``services.sending``)
 and the masked timelines (desk and portal selectors). ``rotate_channel_key`` re-seals these rows
 with the new key before the old ones are dropped. Kept free of model imports: the migration that
 seals existing rows uses it.

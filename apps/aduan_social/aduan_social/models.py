@@ -23,7 +23,7 @@ class PersonLink(models.Model):
     channel = models.CharField(_("kanal"), max_length=32)
     inbox_id = models.CharField(_("ID kotak pesan"), max_length=200)
     person_id = models.CharField(_("ID komentator"), max_length=200)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("tautan identitas media sosial")
@@ -60,7 +60,7 @@ class XSpend(models.Model):
     posts_created = models.PositiveIntegerField(_("post dibuat"), default=0)
     dms_created = models.PositiveIntegerField(_("DM dikirim"), default=0)
     cost_usd = models.DecimalField(_("biaya (USD)"), max_digits=12, decimal_places=4, default=Decimal("0"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
 
     class Meta:
         verbose_name = _("biaya X per bulan")

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from aduan_publik.models import Contact, Message
 from aduan_publik.services.complaints import complaint_create, complaint_verify
 from aduan_publik.services.dispositions import disposition_accept, followup_draft
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 from aduan_publik.testing.entry_points import installed_channels
 from aduan_publik.testing.fake_channel import FakeChannel
 from aduan_publik.workflow import WorkflowError

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from aduan_publik.models import Complaint, Disposition
 from aduan_publik.services.complaints import complaint_verify
-from aduan_publik.services.deadlines import deadlines_sweep
 from aduan_publik.services.dispositions import disposition_accept, followup_draft
-from aduan_publik.services.lifecycle import complaint_rate
+from aduan_publik.services.lifecycle import complaint_rate, deadlines_sweep
 from tests.aduan_publik.desk.desk_helpers import action_url
 
 pytestmark = pytest.mark.django_db

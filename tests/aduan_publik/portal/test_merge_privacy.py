@@ -25,7 +25,7 @@ from aduan_publik.services.complaints import (
     complaint_verify,
 )
 from aduan_publik.services.dispositions import disposition_accept
-from aduan_publik.services.messages import message_receive
+from aduan_publik.services.receiving import message_receive
 from aduan_publik.workflow import WorkflowError
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from aduan_publik.models import Attachment, Complaint, Message
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.services.complaints import complaint_create, complaint_verify
 from aduan_publik.services.dispositions import followup_draft
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S = Complaint.Status

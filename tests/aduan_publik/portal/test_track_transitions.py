@@ -14,10 +14,9 @@ from portal_helpers import form_token
 
 from aduan_publik.models import Complaint, Contact, Disposition, Event, Message
 from aduan_publik.services.complaints import complaint_archive, complaint_create, complaint_verify
-from aduan_publik.services.deadlines import deadlines_sweep
 from aduan_publik.services.dispositions import disposition_accept, followup_draft
 from aduan_publik.services.intake import walkin_complaint_create
-from aduan_publik.services.lifecycle import complaint_rate
+from aduan_publik.services.lifecycle import complaint_rate, deadlines_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 S, D = Complaint.Status, Disposition.State

@@ -6,7 +6,7 @@ import pytest
 
 from aduan_publik.models import Contact
 from aduan_publik.services.complaints import complaint_create, complaint_verify
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 
 ANON = {"name": "Budi Santoso", "phone": "081234567890", "email": "warga@example.org"}
 OTHER = {"name": "Siti Rahayu", "phone": "089876543210", "email": "siti@example.net"}

@@ -12,7 +12,7 @@ from aduan_publik.access import hash_access_code
 from aduan_publik.models import Attachment, Complaint, Contact, Disposition, Event
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.services.complaints import complaint_create, complaint_verify
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 from tests.aduan_publik.desk.desk_helpers import LIST_URL, PNG, action_url, change_url, client_for
 from tests.aduan_publik.security.conftest import ANON
 

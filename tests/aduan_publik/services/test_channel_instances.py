@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from aduan_publik import sites
-from aduan_publik.channels import secrets
+from aduan_publik.channels import secrets, site_import
 from aduan_publik.channels.base import Setting
 from aduan_publik.channels.registry import get_channel
 from aduan_publik.models import ChannelInstance, Event
@@ -148,7 +148,7 @@ def test_new_sites_get_a_valid_fernet_key(tmp_path):
 
 def test_site_config_channels_become_default_documents_on_import(settings):
     settings.ADUAN = {**settings.ADUAN, "channels": {"whatsapp": {**WA, "graph_version": "v23.0"}, "web": {}}}
-    [row] = secrets.site_config_documents()
+    [row] = site_import.site_config_documents()
     assert row["channel"] == "whatsapp" and row["key"] == "utama" and row["is_default"]
     assert row["settings"] == {"phone_number_id": WA["phone_number_id"], "graph_version": "v23.0"}
     assert secrets.decrypt(row["secrets"]) == {k: WA[k] for k in ("access_token", "app_secret", "verify_token")}

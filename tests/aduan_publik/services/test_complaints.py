@@ -22,7 +22,7 @@ from aduan_publik.services.complaints import (
     complaint_update,
     complaint_verify,
 )
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 from aduan_publik.testing.entry_points import lookalike_channels_installed, unused_channel_name
 from aduan_publik.workflow import WorkflowError
 

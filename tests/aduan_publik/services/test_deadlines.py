@@ -23,9 +23,8 @@ from aduan_publik.services.complaints import (
     complaint_resume,
     complaint_verify,
 )
-from aduan_publik.services.deadlines import deadlines_sweep
 from aduan_publik.services.dispositions import disposition_accept, disposition_return, followup_draft
-from aduan_publik.services.lifecycle import complaint_rate
+from aduan_publik.services.lifecycle import complaint_rate, deadlines_sweep
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

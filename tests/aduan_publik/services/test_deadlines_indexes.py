@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from aduan_publik.models import Complaint, Disposition
 from aduan_publik.services import deadlines
-from aduan_publik.services.deadlines import deadlines_sweep, late_dispositions, unflagged_overdue
+from aduan_publik.services.deadlines import late_dispositions, unflagged_overdue
+from aduan_publik.services.lifecycle import deadlines_sweep
 
 pytestmark = pytest.mark.django_db
 

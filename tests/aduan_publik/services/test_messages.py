@@ -16,14 +16,9 @@ from aduan_publik.channels.base import (
 )
 from aduan_publik.models import Complaint, Contact, Event, Message
 from aduan_publik.services.complaints import complaint_archive, complaint_create
-from aduan_publik.services.messages import (
-    complaint_reply,
-    message_receive,
-    message_resend,
-    message_send,
-    message_status_update,
-    stale_sending_fail,
-)
+from aduan_publik.services.outbound import complaint_reply, message_resend
+from aduan_publik.services.receiving import message_receive
+from aduan_publik.services.sending import message_send, message_status_update, stale_sending_fail
 from aduan_publik.testing.fake_channel import fake_channel_installed
 from aduan_publik.workflow import WorkflowError
 

@@ -18,7 +18,7 @@ from aduan_publik.portal.selectors import reporter_timeline
 from aduan_publik.sealed import PREFIX, seal, unseal
 from aduan_publik.selectors.complaints import complaint_threads
 from aduan_publik.services.complaints import complaint_create
-from aduan_publik.services.messages import message_send
+from aduan_publik.services.sending import message_send
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import pytest
 from aduan_publik.channels.base import ContactRef
 from aduan_publik.models import Complaint, Event, InboundEvent, Message
 from aduan_publik.services.inbound import inbound_event_process, inbound_event_retry, inbound_event_store
-from aduan_publik.services.messages import message_send_direct
+from aduan_publik.services.outbound import message_send_direct
 from aduan_publik.testing import fake_channel
 from aduan_publik.testing.entry_points import installed_channels
 from aduan_publik.testing.fake_channel import FakeChannel
@@ -24,7 +24,7 @@ class CommandChannel(FakeChannel):
 
     def intercept(self, message):
         """Answer /start; everything else is routed as usual."""
-        from aduan_publik.services.messages import message_send_direct
+        from aduan_publik.services.outbound import message_send_direct
 
         if message.text.strip() != "/start":
             return False

@@ -25,7 +25,7 @@ class ApiToken(models.Model):
                              verbose_name=_("pengguna"))
     name = models.CharField(_("nama"), max_length=100)
     prefix = models.CharField(_("awalan"), max_length=12, db_index=True, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("sidik kunci"), max_length=64, unique=True, editable=False)
     scopes = models.JSONField(_("cakupan"), default=list)
     opd = models.ForeignKey(OPD, verbose_name=_("dibatasi ke OPD"), null=True, blank=True,
                             on_delete=models.PROTECT, related_name="+")

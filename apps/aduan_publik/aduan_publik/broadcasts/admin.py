@@ -196,8 +196,7 @@ def panel(request: HttpRequest, broadcast: Broadcast) -> dict[str, Any]:
 
 def _tier() -> dict[str, Any]:
     from . import config
-    from .engine import redis
-    from .pacing import tier_used
+    from .pacing import redis, tier_used
 
     cfg = config.load()
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ from ..portal.models import Subscription
 from . import config, outcomes, services
 from .catalogue import fill
 from .models import Broadcast, Recipient
-from .pacing import Bucket
+from .pacing import Bucket, redis
 
 logger = logging.getLogger(__name__)
 R = Recipient.State
@@ -45,12 +46,6 @@ IDLE_EXIT_SECONDS = 30.0  # a slot whose next row is further away ends; the tick
 RUN_SECONDS = 120.0
 JOB_TIMEOUT = 600
 RANK: dict[str, int] = {R.QUEUED: -1, R.SENDING: 0, R.SENT: 1, R.DELIVERED: 2, R.READ: 3}
-
-
-def redis() -> Any:
-    import django_rq
-
-    return django_rq.get_connection("default")
 
 
 def lease_key(broadcast_id: int, slot: int) -> str:
@@ -280,10 +275,19 @@ def run_slot(broadcast_id: int, slot: int) -> int:
     if run.out_of_time and conn.set(f"{lease.key}:enqueued", "1", nx=True, ex=60):
         # The next job for the slot at once (after the lease is free), not at the tick's next
         # round: a gap of a few seconds per slot every RUN_SECONDS would show in the rate.
-        from .jobs import enqueue_slot
-
         enqueue_slot(broadcast_id, slot)
     return run.sent
+
+
+def enqueue_slot(broadcast_id: int, slot: int) -> None:
+    """Queue one slot's runner (``jobs.broadcast_run``, by path: jobs import this module)."""
+    from redis.exceptions import RedisError
+
+    from ..queueing import get_queue
+
+    with suppress(RedisError):  # the next tick tries again
+        get_queue("default").enqueue("aduan_publik.broadcasts.jobs.broadcast_run", broadcast_id, slot,
+                                     job_timeout=JOB_TIMEOUT)
 
 
 def _fresh_connection() -> None:

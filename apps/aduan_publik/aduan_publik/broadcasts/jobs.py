@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from django.utils import timezone
 
-from ..jobs import enqueue_on_commit
-
-__all__ = ["broadcast_run", "broadcast_tick", "enqueue_on_commit", "send_optin"]
+__all__ = ["broadcast_run", "broadcast_tick", "send_optin"]
 
 
 def broadcast_run(broadcast_id: int, slot: int) -> int:
@@ -38,13 +34,9 @@ def broadcast_tick() -> None:
 
 
 def enqueue_slot(broadcast_id: int, slot: int) -> None:
-    from redis.exceptions import RedisError
+    from .engine import enqueue_slot as engine_enqueue_slot
 
-    from ..jobs import get_queue
-    from .engine import JOB_TIMEOUT
-
-    with suppress(RedisError):  # the next tick tries again
-        get_queue("default").enqueue(broadcast_run, broadcast_id, slot, job_timeout=JOB_TIMEOUT)
+    engine_enqueue_slot(broadcast_id, slot)
 
 
 def send_optin(subscription_id: int) -> None:

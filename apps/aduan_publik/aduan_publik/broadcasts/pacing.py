@@ -46,6 +46,14 @@ from django.conf import settings
 
 from .config import PAIR_INTERVAL_SECONDS, WINDOW_SECONDS
 
+
+def redis() -> Any:
+    """The Redis connection the pacing scripts run on (the default queue's)."""
+    import django_rq
+
+    return django_rq.get_connection("default")
+
+
 BURST = 4  # messages a worker that fell behind may take at once (the grant log still caps every second)
 IN_FLIGHT_SECONDS = 15.0  # an unanswered grant stops counting after this (the channel times out at 13 s)
 IN_FLIGHT_SHARE = 0.04  # k: this share of the cap, between 1 and 3 messages in flight

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import access
+from .. import access, queueing
 from ..channels.base import ChannelError
 from ..channels.registry import get_channel
 from ..services.attachments import AttachmentRejected, validate_file
@@ -25,6 +25,7 @@ from . import audience
 from .models import Broadcast, Recipient, Template
 
 S = Broadcast.State
+TICK_JOB = "aduan_publik.broadcasts.jobs.broadcast_tick"  # stored in Redis by path: keep it stable
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.SUBMITTED, S.CANCELLED}),
     S.SUBMITTED: frozenset({S.DRAFT, S.APPROVED, S.CANCELLED}),
@@ -60,8 +61,7 @@ def _mirror(pk: int, state: str) -> None:
     """Tell the running workers (see :mod:`.pacing`); the database stays the truth they re-read per batch."""
     from redis.exceptions import RedisError
 
-    from .engine import redis
-    from .pacing import state_mirror
+    from .pacing import redis, state_mirror
 
     with suppress(RedisError):  # without Redis the workers still read the database at their next batch
         state_mirror(redis(), pk, state)
@@ -207,9 +207,7 @@ def broadcast_approve(*, broadcast: Broadcast, by: Any) -> Broadcast:
               audience=count)
         _move(broadcast, S.SCHEDULED, by=by, summary=_("Siaran dijadwalkan."),
               send_at=broadcast.send_at.isoformat() if broadcast.send_at else "")
-    from .jobs import broadcast_tick, enqueue_on_commit
-
-    enqueue_on_commit(broadcast_tick)
+    queueing.enqueue_on_commit(TICK_JOB)
     return broadcast
 
 
@@ -248,9 +246,7 @@ def broadcast_resume(*, broadcast: Broadcast, by: Any) -> Broadcast:
     access.require_broadcast(by, "draft")
     broadcast = _locked(broadcast.pk)
     _move(broadcast, S.SENDING, by=by, summary=_("Pengiriman siaran dilanjutkan."))
-    from .jobs import broadcast_tick, enqueue_on_commit
-
-    enqueue_on_commit(broadcast_tick)
+    queueing.enqueue_on_commit(TICK_JOB)
     return broadcast
 
 

@@ -30,8 +30,7 @@ from ..channels.registry import all_channels
 from ..models import OPD, Area, Category, Complaint, Contact, Message
 from ..services import complaints as svc
 from ..services import dispositions as opd_svc
-from ..services.deadlines import deadlines_sweep
-from ..services.lifecycle import complaint_rate
+from ..services.lifecycle import complaint_rate, deadlines_sweep
 from ..workflow import WorkflowError
 from . import DEMO_EXTERNAL_PREFIX
 from .city import AREAS, FORWARD_TARGETS
@@ -112,7 +111,7 @@ class Seeder:
         clock = Clock(plans[0].received_at if plans else self.real_now)
         next_sweep = _night_after(clock.moment)
         with mock.patch("django.utils.timezone.now", new=clock), \
-                mock.patch("aduan_publik.jobs.enqueue_on_commit", new=_swallow):
+                mock.patch("aduan_publik.queueing.enqueue_on_commit", new=_swallow):
             while queue:
                 at, index, _n, name = heapq.heappop(queue)
                 while next_sweep <= at:
@@ -262,7 +261,7 @@ class Seeder:
 
 
 def _swallow(*args: Any, **kwargs: Any) -> None:
-    """Stands in for ``jobs.enqueue_on_commit`` while seeding: history is never sent or synced."""
+    """Stands in for ``queueing.enqueue_on_commit`` while seeding: history is never sent or synced."""
 
 
 def _jitter(rng: random.Random, value: float) -> Decimal:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..channels.base import ContactRef, InboundMessage
 from ..models import Complaint, Contact, Message
-from ..services.messages import message_receive
+from ..services.receiving import message_receive
 from . import DEMO_EXTERNAL_PREFIX
 from .stories import FIRST_NAMES, LAST_NAMES
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,7 +21,7 @@ from ..models import Complaint, Disposition
 from ..selectors.complaints import draft_followups, failed_outbound, returned_parts
 from ..services import complaints as svc
 from ..services import dispositions as disp
-from ..services import drafts, lifecycle, messages
+from ..services import drafts, lifecycle, outbound
 from ..workflow import COMPLAINT_TRANSITIONS, DISPOSITION_TRANSITIONS
 from . import forms
 
@@ -105,13 +106,13 @@ def _reopen(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]
 
 
 def _reply(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
-    messages.complaint_reply(complaint=c, by=user, body=data["body"], internal=data["internal"],
+    outbound.complaint_reply(complaint=c, by=user, body=data["body"], internal=data["internal"],
                              files=data.get("attachments") or ())
     return _("Catatan internal disimpan.") if data["internal"] else _("Balasan diantre untuk dikirim.")
 
 
 def _note(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
-    messages.complaint_reply(complaint=c, by=user, body=data["body"], internal=True)
+    outbound.complaint_reply(complaint=c, by=user, body=data["body"], internal=True)
     return _("Catatan internal disimpan.")
 
 
@@ -121,7 +122,7 @@ def _can_send(user: Any, c: Complaint, d: Disposition | None) -> bool:
 
 
 def _resend(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]) -> str:
-    messages.message_resend(message=data["message"], by=user)
+    outbound.message_resend(message=data["message"], by=user)
     return _("Pesan diantre untuk dikirim ulang.")
 
 
@@ -198,3 +199,9 @@ ACTIONS: dict[str, DeskAction] = {a.slug: a for a in (
 
 def available_actions(user: Any, complaint: Complaint, disposition: Disposition | None) -> list[DeskAction]:
     return [a for a in ACTIONS.values() if a.available(user, complaint, disposition)]
+
+
+def triage_links(user: Any, complaint: Complaint) -> dict[str, str]:
+    """The one-click merge / archive pages beside a triage suggestion, for the actions ``user`` may take."""
+    return {slug: reverse("admin:aduan_publik_complaint_action", args=[complaint.pk, slug])
+            for slug in ("merge", "archive") if ACTIONS[slug].available(user, complaint, None)}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
@@ -80,7 +79,6 @@ class ConfirmForm(DeskForm):
 
 class VerifyForm(DeskForm):
     triage: Any = None  # the stored triage advice (aduan_publik.triage.selectors.Advice), when there is one
-    triage_urls: dict[str, str] = {}  # replaced per instance: the one-click merge / archive targets
     opds = _opd_picker(_("OPD tujuan"))
     instruction = _area(_("Instruksi untuk OPD"), required=False)
     category = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.filter(active=True),
@@ -108,11 +106,8 @@ class VerifyForm(DeskForm):
     def _triage_advice(self, c: Complaint) -> None:
         """The triage suggestion (issue 15) beside the category's default; ``?saran=1`` (one click) fills it in."""
         from ..triage.selectors import desk_advice
-        from .actions import ACTIONS
 
         self.triage = desk_advice(complaint=c, user=self.user)
-        self.triage_urls = {slug: reverse("admin:aduan_publik_complaint_action", args=[c.pk, slug])
-                            for slug in ("merge", "archive") if ACTIONS[slug].available(self.user, c, None)}
         top = self.triage.top_opd if self.triage else None
         if self.triage is None or top is None:
             return

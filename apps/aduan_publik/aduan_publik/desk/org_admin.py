@@ -93,7 +93,7 @@ class StaffUserAdmin(RoleAdminMixin, BaseUserAdmin, ModelAdmin):
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
     inlines = (StaffProfileInline,)
-    list_display = ("username", "get_full_name", "email", "role", "opd", "is_active", "last_login")
+    list_display = ("username", "full_name", "email", "role", "opd", "is_active", "last_login")
     list_filter = ("aduan_profile__role", "aduan_profile__opd", "is_active")
     list_select_related = ("aduan_profile", "aduan_profile__opd")
     search_fields = ("username", "first_name", "last_name", "email")
@@ -104,6 +104,10 @@ class StaffUserAdmin(RoleAdminMixin, BaseUserAdmin, ModelAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     actions = (reset_second_factor,)
+
+    @admin.display(description=_("nama lengkap"), ordering="first_name")
+    def full_name(self, obj: Any) -> str:
+        return str(obj.get_full_name())
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)

@@ -37,7 +37,7 @@ class EraseForm(forms.Form):
 @admin.register(Contact)
 class ContactPrivacyAdmin(ReadOnlyMixin, ModelAdmin):
     view_roles = ADMIN_ONLY
-    list_display = ("pk", "name", "channel", "address", "phone", "email", "erased_at")
+    list_display = ("number", "name", "channel", "address", "phone", "email", "erased_at")
     search_fields = ("name", "address", "phone", "email", "user_id")
     list_filter = ("channel",)
     ordering = ("-pk",)
@@ -48,6 +48,10 @@ class ContactPrivacyAdmin(ReadOnlyMixin, ModelAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return access.can_manage_personal_data(request.user)
+
+    @admin.display(description=gettext_lazy("nomor"), ordering="pk")
+    def number(self, obj: Contact) -> int:
+        return obj.pk
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return access.can_manage_personal_data(request.user)

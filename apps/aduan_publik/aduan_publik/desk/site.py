@@ -28,6 +28,7 @@ class DeskSite(UnfoldAdminSite):
     site_title = gettext_lazy("Aduan Publik")
     site_header = gettext_lazy("Aduan Publik — Meja Kerja")
     index_title = gettext_lazy("Dasbor")
+    empty_value_display = "–"  # an empty cell, as on the dashboard (Django's default is a hyphen)
     # unfold comes first among the apps, so its admin/index.html would win over ours.
     index_template = "desk/dashboard.html"
     login_form = DeskLoginForm

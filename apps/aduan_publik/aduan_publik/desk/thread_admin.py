@@ -18,7 +18,7 @@ from ..models import Disposition, Event, FollowUp, InboundEvent, Message
 from ..sealed import unseal
 from ..selectors.complaints import mask_access_code
 from ..services.inbound import inbound_event_retry
-from ..services.messages import message_mark_delivered
+from ..services.outbound import message_mark_delivered
 from ..workflow import WorkflowError
 from .bulk import report
 from .permissions import ADMIN_ONLY, DESK_ROLES, ReadOnlyMixin

@@ -22,7 +22,7 @@ from ..selectors.complaints import complaint_files, own_disposition
 from ..services.intake import walkin_complaint_create
 from ..workflow import WorkflowError
 from . import forms
-from .actions import ACTIONS, DeskAction
+from .actions import ACTIONS, DeskAction, triage_links
 
 
 def complaint_url(complaint: Complaint) -> str:
@@ -44,6 +44,8 @@ def render_form(model_admin: Any, request: HttpRequest, *, title: str, form: for
         "submit_label": submit or title, "back_url": complaint_url(complaint) if complaint else
         reverse("admin:aduan_publik_complaint_changelist"),
         "summary_photos": complaint_files(complaint=complaint) if complaint else [],
+        # The one-click merge / archive beside a triage suggestion (the form knows no actions).
+        "triage_urls": triage_links(request.user, complaint) if complaint and getattr(form, "triage", None) else {},
     }
     return TemplateResponse(request, "desk/action_form.html", context, status=status)
 

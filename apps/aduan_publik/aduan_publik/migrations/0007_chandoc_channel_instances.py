@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 def import_site_channels(apps, schema_editor):  # type: ignore[no-untyped-def]
     """Each channel of site_config.json becomes its type's default Channel document (once)."""
-    from aduan_publik.channels.secrets import site_config_documents
+    from aduan_publik.channels.site_import import site_config_documents
 
     model = apps.get_model("aduan_publik", "ChannelInstance")
     for row in site_config_documents():

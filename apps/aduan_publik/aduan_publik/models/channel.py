@@ -41,8 +41,8 @@ class ChannelInstance(models.Model):
     checked_at = models.DateTimeField(_("diuji"), null=True, blank=True, editable=False)
     check_ok = models.BooleanField(_("uji berhasil"), null=True, blank=True, editable=False)
     check_detail = models.TextField(_("hasil uji"), blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diperbarui"), auto_now=True)
 
     class Meta:
         verbose_name = _("kanal")

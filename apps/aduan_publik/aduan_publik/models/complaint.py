@@ -93,7 +93,7 @@ class Complaint(models.Model):
         OTHER = "other", _("Lainnya")
 
     tracking_number = models.CharField(_("nomor aduan"), max_length=20, unique=True)
-    access_code_hash = models.CharField(max_length=64, editable=False)
+    access_code_hash = models.CharField(_("sidik kode akses"), max_length=64, editable=False)
     kind = models.CharField(_("jenis"), max_length=12, choices=Kind.choices, default=Kind.PENGADUAN)
     title = models.CharField(_("judul"), max_length=200)
     description = models.TextField(_("uraian"))
@@ -136,14 +136,16 @@ class Complaint(models.Model):
     # Deadlines: ``due_at`` is the deadline of the stage the complaint is in now (verification,
     # or the auto-close after an answer); OPD deadlines live on each disposition.
     due_at = models.DateTimeField(_("batas waktu"), null=True, blank=True, db_index=True)
-    paused_working_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    paused_working_days = models.PositiveSmallIntegerField(_("hari kerja tertunda"), null=True, blank=True,
+                                                           editable=False)
     overdue_flagged_at = models.DateTimeField(_("ditandai terlambat"), null=True, blank=True)
 
     # Indexed as (received_at, id) in Meta.indexes: that index serves every "newest first" page.
     received_at = models.DateTimeField(_("diterima"))
     verified_at = models.DateTimeField(_("diverifikasi"), null=True, blank=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("diverifikasi oleh"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     first_response_at = models.DateTimeField(_("respons pertama"), null=True, blank=True)
     answered_at = models.DateTimeField(_("ditindaklanjuti"), null=True, blank=True)
@@ -161,7 +163,7 @@ class Complaint(models.Model):
 
     rating = models.PositiveSmallIntegerField(_("penilaian"), null=True, blank=True)
     rating_comment = models.TextField(_("komentar penilaian"), blank=True)
-    rated_at = models.DateTimeField(null=True, blank=True)
+    rated_at = models.DateTimeField(_("dinilai pada"), null=True, blank=True)
 
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
@@ -228,7 +230,8 @@ class Disposition(models.Model):
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING)
     instruction = models.TextField(_("instruksi"), blank=True)
     disposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("didisposisikan oleh"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("didisposisikan"))
     accepted_at = models.DateTimeField(_("diterima OPD"), null=True, blank=True)
@@ -240,7 +243,7 @@ class Disposition(models.Model):
     return_handled_at = models.DateTimeField(_("pengembalian ditangani admin"), null=True, blank=True)
     respond_due = models.DateTimeField(_("batas respons"), null=True, blank=True)
     complete_due = models.DateTimeField(_("batas penyelesaian"), null=True, blank=True)
-    overdue_flagged_at = models.DateTimeField(null=True, blank=True)
+    overdue_flagged_at = models.DateTimeField(_("ditandai terlambat"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("disposisi")

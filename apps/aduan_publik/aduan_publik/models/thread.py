@@ -31,7 +31,7 @@ class Message(models.Model):
         verbose_name=_("aduan"),
     )
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+        Contact, verbose_name=_("kontak"), null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
     )
     channel = models.CharField(_("kanal"), max_length=32)
     # The key of the channel instance (ChannelInstance.key) it came or goes through; "" = default.
@@ -42,13 +42,14 @@ class Message(models.Model):
     external_id = models.CharField(_("ID pesan penyedia"), max_length=200, blank=True)
     state = models.CharField(_("status kirim"), max_length=10, choices=State.choices)
     error = models.TextField(_("galat"), blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("petugas"),
     )
     followup = models.ForeignKey(
-        FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+        FollowUp, verbose_name=_("tindak lanjut"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     is_internal = models.BooleanField(_("catatan internal"), default=False)
     # Set when a merge moved this row from a duplicate: it stays that complaint's reporter's own
@@ -58,9 +59,9 @@ class Message(models.Model):
         verbose_name=_("digabung dari"),
     )
     created_at = models.DateTimeField(_("waktu"), db_index=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    state_changed_at = models.DateTimeField(null=True, blank=True)
-    meta = models.JSONField(default=dict, blank=True)
+    sent_at = models.DateTimeField(_("dikirim pada"), null=True, blank=True)
+    state_changed_at = models.DateTimeField(_("status berubah pada"), null=True, blank=True)
+    meta = models.JSONField(_("metadata"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("pesan")
@@ -85,10 +86,11 @@ class Attachment(models.Model):
         Complaint, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("aduan")
     )
     message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+        Message, verbose_name=_("pesan"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
     followup = models.ForeignKey(
-        FollowUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+        FollowUp, verbose_name=_("tindak lanjut"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
     file = models.FileField(_("berkas"), upload_to="attachments/%Y/%m/", max_length=300)
     original_name = models.CharField(_("nama berkas"), max_length=255)
@@ -96,7 +98,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("ukuran (byte)"))
     sha256 = models.CharField(max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("diunggah oleh"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Attachments are never public until an admin has looked at them (an "anonymous"
     # reporter's face or house number is in many photos).
@@ -168,7 +171,7 @@ class InboundEvent(models.Model):
                                         db_default="")
     dedupe_key = models.CharField(_("kunci unik"), max_length=255)
     body = models.BinaryField(_("isi mentah"))
-    headers = models.JSONField(default=dict, blank=True)
+    headers = models.JSONField(_("header"), default=dict, blank=True)
     # The query string and form fields of the request, so the processing job sees what the
     # webhook saw (secrets in all three are redacted before storage).
     query = models.JSONField(_("parameter URL"), default=dict, blank=True)
@@ -179,9 +182,9 @@ class InboundEvent(models.Model):
     # the batch was routed; these stay visible to the admin. Nullable because the webhook's
     # hot path inserts the row with raw SQL that does not name this column.
     problems = models.JSONField(_("item bermasalah"), default=list, blank=True, null=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
     received_at = models.DateTimeField(_("diterima"), auto_now_add=True, db_index=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(_("diproses pada"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("kiriman masuk")

@@ -55,7 +55,7 @@ class WebhookDelivery(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Antre")
         DELIVERED = "delivered", _("Terkirim")
-        DEAD = "dead", _("Gagal (dead-letter)")
+        DEAD = "dead", _("Gagal (tidak dicoba lagi)")
         DISCARDED = "discarded", _("Dibuang")
 
     subscription = models.ForeignKey(
@@ -74,7 +74,7 @@ class WebhookDelivery(models.Model):
     last_attempt_at = models.DateTimeField(_("percobaan terakhir"), null=True, blank=True)
     next_attempt_at = models.DateTimeField(_("percobaan berikutnya"), null=True, blank=True)
     # A worker holds the delivery until then while it sends; a crash lets the sweep take it over.
-    lease_until = models.DateTimeField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("dipegang sampai"), null=True, blank=True, editable=False)
     delivered_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(_("kode HTTP terakhir"), null=True, blank=True)
     last_error = models.TextField(_("galat terakhir"), blank=True)
@@ -105,5 +105,5 @@ class WebhookDeadLetter(WebhookDelivery):
 
     class Meta:
         proxy = True
-        verbose_name = _("dead-letter webhook")
-        verbose_name_plural = _("dead-letter webhook")
+        verbose_name = _("kiriman webhook gagal")
+        verbose_name_plural = _("kiriman webhook gagal")

@@ -28,7 +28,8 @@ from ..models import Area, Category, Complaint, Message
 from ..services.attachments import AttachmentRejected, attachment_create, validate_file
 from ..services.audit import event_record
 from ..services.complaints import complaint_create
-from ..services.messages import contact_get_or_create, message_receive_on_complaint
+from ..services.contacts import contact_get_or_create
+from ..services.receiving import message_receive_on_complaint
 from ..workflow import WorkflowError, ensure_allowed
 from .models import PendingUpload, Subscription, WebSubmission
 
@@ -273,10 +274,9 @@ def subscription_create(
                  summary=_("Warga berlangganan informasi WhatsApp."),
                  data={"subscription": sub.pk, "topics": sub.topics, "consent_version": consent_version})
     if request_confirmation:
-        from ..broadcasts.jobs import send_optin
-        from ..jobs import enqueue_on_commit
+        from .. import queueing
 
-        enqueue_on_commit(send_optin, sub.pk)
+        queueing.enqueue_on_commit("aduan_publik.broadcasts.jobs.send_optin", sub.pk)
     return sub
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from .. import figure_cells
 from ..figure_cells import COMPLAINT_TIMES
-from ..figures import (
+from ..figure_rules import (
     ALL_TIME,
     AWAITING_REPORTER,
     IN_PROCESS,

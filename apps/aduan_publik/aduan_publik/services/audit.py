@@ -11,6 +11,7 @@ from django.utils import timezone
 from ..models import Complaint, Counter, Event
 
 SYSTEM = "sistem"
+CHANNEL_EVENT_JOB = "aduan_publik.jobs.channel_event"  # stored in Redis by path: keep it stable
 
 
 def actor_label(by: Any) -> str:
@@ -43,9 +44,9 @@ def event_record(
         data=data or {},
     )
     if complaint is not None and by != complaint.channel and _syncs_status(complaint.channel):
-        from ..jobs import channel_event, enqueue_on_commit
+        from ..queueing import enqueue_on_commit
 
-        enqueue_on_commit(channel_event, complaint.channel, event.pk, job_id=f"chan-event-{event.pk}")
+        enqueue_on_commit(CHANNEL_EVENT_JOB, complaint.channel, event.pk, job_id=f"chan-event-{event.pk}")
     if complaint is not None:
         _webhooks_fan_out(event)
         _figures_mark(complaint)

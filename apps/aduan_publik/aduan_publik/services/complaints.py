@@ -17,13 +17,13 @@ from ..calendar import WorkingCalendar, stage_days
 from ..channels.registry import get_channel
 from ..models import AWAITING_REROUTE, OPD, Area, Category, Complaint, Contact, Disposition, Message
 from ..triage import NOT_A_COMPLAINT, NOT_AUTHORITY
-from ..triage import jobs as triage_jobs
 from ..triage import outcomes as triage_outcomes
+from ..triage.intake import triage_on_commit
 from ..workflow import WorkflowError, ensure_allowed
 from . import notify
 from .audit import event_record, new_access_code, next_tracking_number
 from .deadlines import disposition_deadlines, refresh_due
-from .messages import outbound_queue
+from .outbound import outbound_queue
 
 S = Complaint.Status
 
@@ -81,7 +81,7 @@ def complaint_create(
     if acknowledge and contact is not None:
         outbound_queue(complaint=complaint, body=notifications.acknowledgement(complaint, code), by=None,
                        purpose="ack", template_text=notifications.acknowledgement_template_text(complaint, code))
-    triage_jobs.enqueue_on_commit(complaint.pk)  # OPD/area suggestion, duplicates, spam (issue 15)
+    triage_on_commit(complaint.pk)  # OPD/area suggestion, duplicates, spam (issue 15)
     return complaint, code
 
 

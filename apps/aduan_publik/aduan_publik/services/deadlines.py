@@ -1,4 +1,4 @@
-"""Deadlines: the complaint's current due time, and the scheduled sweep that flags and auto-closes."""
+"""Deadlines: the complaint's current due time, and flagging what is overdue (the sweep: ``lifecycle``)."""
 
 from __future__ import annotations
 
@@ -100,27 +100,17 @@ def late_dispositions(now: datetime | None = None):  # type: ignore[no-untyped-d
     )
 
 
-def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Flag newly overdue complaints and dispositions, auto-close answered ones. Idempotent.
+def overdue_flag(*, now: datetime) -> tuple[int, int]:
+    """Flag newly overdue complaints and dispositions: (complaints, dispositions) flagged. Idempotent.
 
     Each lateness is reported once (one ``overdue``/``disposition_overdue`` event); a second
     run with nothing new writes nothing. Closed, archived and forwarded complaints are never
-    touched. Returns counts for the log.
+    touched. The scheduled sweep is :func:`.lifecycle.deadlines_sweep`.
     """
-    now = now or timezone.now()
     candidates = unflagged_overdue(now).values_list("pk", flat=True)
     flagged = sum(_flag_complaint(pk, now) for pk in list(candidates))
     late = list(late_dispositions(now).values_list("pk", flat=True))
-    flagged_dispositions = sum(_flag_disposition(pk, now) for pk in late)
-    closed = 0
-    from .lifecycle import complaint_autoclose
-
-    for complaint in Complaint.objects.filter(status=S.ANSWERED, due_at__lt=now):
-        try:
-            closed += int(complaint_autoclose(complaint=complaint, now=now))
-        except Exception:  # one bad row must not stop the sweep
-            logger.exception("auto-close of %s failed", complaint.tracking_number)
-    return {"complaints_flagged": flagged, "dispositions_flagged": flagged_dispositions, "closed": closed}
+    return flagged, sum(_flag_disposition(pk, now) for pk in late)
 
 
 def _is_flagged(flagged_at: datetime | None, due: datetime | None) -> bool:

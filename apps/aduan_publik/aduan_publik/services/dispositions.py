@@ -18,7 +18,7 @@ from . import notify
 from .attachments import attachment_create, uploads_validate
 from .audit import event_record
 from .deadlines import refresh_due
-from .messages import outbound_queue
+from .outbound import outbound_queue
 
 S = Complaint.Status
 D = Disposition.State

@@ -22,6 +22,7 @@ from .. import figure_cells
 from ..figure_cells import Cells
 from ..models import Complaint, Disposition, FigureCell, FigureContribution, FigureDirty, TriageSuggestion
 from ..models.figures import VALUE_COLUMNS
+from ..queueing import enqueue_on_commit
 
 COMPLAINT_FIELDS = ("id", "received_at", "channel", "status", "duplicate_of_id", "is_secret", "answered_at",
                     "rating", "verified_at", "first_response_at", "closed_at", "category_id", "kelurahan_id")
@@ -38,14 +39,12 @@ def complaint_figures_mark(*, complaint_id: int) -> None:
 
     Any service that changes a counted field without an audit event must call this.
     """
-    from ..jobs import enqueue_on_commit, figures_refresh
-
     FigureDirty.objects.bulk_create([FigureDirty(complaint_id=complaint_id)], ignore_conflicts=True)
     if getattr(settings, "ADUAN_FIGURES_SETTLE", False):
         _marked_here.add(complaint_id)
     # check_pending=False: a refresh already running may have read the complaint before this change.
-    enqueue_on_commit(figures_refresh, complaint_id, queue="short", job_id=f"figures-{complaint_id}",
-                      check_pending=False)
+    enqueue_on_commit("aduan_publik.jobs.figures_refresh", complaint_id, queue="short",
+                      job_id=f"figures-{complaint_id}", check_pending=False)
 
 
 @transaction.atomic

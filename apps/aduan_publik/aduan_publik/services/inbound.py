@@ -9,12 +9,15 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from .. import queueing
 from ..channels.base import Channel, InboundMessage, InboundProblem, PayloadError, RawInbound, StatusUpdate
 from ..channels.context import routing_instance
 from ..channels.redaction import redact, redact_params
 from ..channels.registry import UnknownChannel, get_channel
+from ..inbound_queue import PROCESS_JOB, notify_inbound
 from ..models import InboundEvent
-from .messages import message_receive, message_status_update
+from .receiving import message_receive
+from .sending import message_status_update
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
@@ -33,8 +36,6 @@ def inbound_event_store(*, channel: str, raw: RawInbound, dedupe_key: str,
     workers happens only after the row is committed; if Redis is down the row stays
     *pending* and the scheduler's sweep picks it up.
     """
-    from ..jobs import notify_inbound
-
     event = _event_for(channel, raw, dedupe_key, instance=instance)
     event.pk = _insert_event(event)
     if event.pk is None:
@@ -205,13 +206,11 @@ def pending_inbound_ids(older_than: timedelta = timedelta(minutes=1)) -> list[in
 @transaction.atomic
 def inbound_event_retry(*, event: InboundEvent, by) -> InboundEvent:  # type: ignore[no-untyped-def]
     """An admin sends a failed or rejected delivery through processing again."""
-    from ..jobs import enqueue_on_commit, process_inbound_event
-
     event = InboundEvent.objects.select_for_update().get(pk=event.pk)
     if event.state not in (E.FAILED, E.REJECTED):
         return event
     event.state = E.PENDING
     event.attempts = 0
     event.save(update_fields=["state", "attempts"])
-    enqueue_on_commit(process_inbound_event, event.pk, job_id=f"inbound-{event.pk}")
+    queueing.enqueue_on_commit(PROCESS_JOB, event.pk, job_id=f"inbound-{event.pk}")
     return event

@@ -12,7 +12,7 @@ from .. import access
 from ..channels.base import ContactRef
 from ..models import Complaint, Contact
 from .complaints import complaint_create
-from .messages import contact_get_or_create
+from .contacts import contact_get_or_create
 
 MANUAL = "manual"
 

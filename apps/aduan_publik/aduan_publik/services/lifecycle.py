@@ -1,7 +1,8 @@
-"""The end of a complaint's life: rating, auto-close, reopening, and the reporter coming back."""
+"""The end of a complaint's life: rating, auto-close (and the deadline sweep), reopening, the reporter coming back."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +16,10 @@ from ..calendar import WorkingCalendar, stage_days
 from ..models import Complaint, Disposition
 from ..workflow import COMPLAINT_TRANSITIONS, WorkflowError, ensure_allowed
 from .audit import event_record
-from .deadlines import dispositions_reactivate, refresh_due
-from .messages import outbound_queue
+from .deadlines import dispositions_reactivate, overdue_flag, refresh_due
+from .outbound import outbound_queue
 
+logger = logging.getLogger(__name__)
 S = Complaint.Status
 D = Disposition.State
 REPORTER = "pelapor"
@@ -81,6 +83,22 @@ def complaint_autoclose(*, complaint: Complaint, now: datetime | None = None) ->
                  data={"working_days": days})
     outbound_queue(complaint=complaint, body=notifications.status_changed(complaint), by=None)
     return True
+
+
+def deadlines_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """The scheduled sweep: flag newly overdue complaints and dispositions, auto-close answered ones.
+
+    Idempotent (see :func:`.deadlines.overdue_flag`). Returns counts for the log.
+    """
+    now = now or timezone.now()
+    flagged, flagged_dispositions = overdue_flag(now=now)
+    closed = 0
+    for complaint in Complaint.objects.filter(status=S.ANSWERED, due_at__lt=now):
+        try:
+            closed += int(complaint_autoclose(complaint=complaint, now=now))
+        except Exception:  # one bad row must not stop the sweep
+            logger.exception("auto-close of %s failed", complaint.tracking_number)
+    return {"complaints_flagged": flagged, "dispositions_flagged": flagged_dispositions, "closed": closed}
 
 
 def _reopen(complaint: Complaint, by: Any, reason: str) -> None:
@@ -162,7 +180,7 @@ def complaint_reporter_reopen(*, complaint: Complaint, reason: str) -> Complaint
 def reporter_returned(complaint: Complaint, by: Any) -> None:
     """The reporter wrote again: a postponed complaint resumes, an answered one goes back to the OPDs.
 
-    Called by :func:`~aduan_publik.services.messages.message_receive` inside its transaction.
+    Called by :func:`~aduan_publik.services.receiving.message_receive` inside its transaction.
     """
     if complaint.status == S.POSTPONED:
         from .complaints import complaint_resume

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from .. import queueing
 from ..models import Complaint, Disposition, FollowUp, Notification
 from ..selectors.notifications import staff
 
@@ -66,9 +67,8 @@ def _create(**fields: Any) -> Notification | None:
     except IntegrityError:  # this person already has this news
         return None
     if row.email:
-        from ..jobs import SEND_RETRY, enqueue_on_commit, send_notification_mail
-
-        enqueue_on_commit(send_notification_mail, row.pk, job_id=f"notify-mail-{row.pk}", retry=SEND_RETRY)
+        queueing.enqueue_on_commit("aduan_publik.jobs.send_notification_mail", row.pk,
+                                   job_id=f"notify-mail-{row.pk}", retry=queueing.SEND_RETRY)
     return row
 
 

@@ -4,7 +4,7 @@ A reaction attaches to the message it reacts to; an edit replaces a message's te
 the old one; a revoke marks a message deleted (its text stays for the audit trail); a number
 change re-links the contact; a sticker or an undeliverable type is kept on the thread. None of
 them opens a complaint, counts as the reporter's answer, or sends anything. Each is called by
-:func:`aduan_publik.services.messages.message_receive` inside its transaction, after the
+:func:`aduan_publik.services.receiving.message_receive` inside its transaction, after the
 duplicate check and the contact look-up.
 """
 

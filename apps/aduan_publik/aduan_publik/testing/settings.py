@@ -24,6 +24,7 @@ from typing import Any
 
 import dj_database_url
 
+import aduan_publik
 from aduan_publik.api.conf import API_APPS, REST_FRAMEWORK, SPECTACULAR_SETTINGS  # noqa: F401 (the API, as on a site)
 from aduan_publik.channels.registry import plugin_apps
 from aduan_publik.sites import DEFAULT_DEADLINES
@@ -103,6 +104,8 @@ RQ_QUEUES = {"default": dict(_rq), "short": dict(_rq), "long": dict(_rq)}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LANGUAGE_CODE = "id"
+# The hub's catalogue before the admin app's (see config/settings.py).
+LOCALE_PATHS = [Path(aduan_publik.__file__).parent / "locale"]
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True

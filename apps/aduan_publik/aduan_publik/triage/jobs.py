@@ -1,24 +1,10 @@
-"""Triage jobs: one per new complaint (enqueued on commit from intake) and the nightly retraining."""
+"""Triage jobs: one per new complaint (enqueued on commit by :mod:`.intake`) and the nightly retraining."""
 
 from __future__ import annotations
 
 import logging
 
-from django.db import transaction
-
 logger = logging.getLogger(__name__)
-
-
-def enqueue_on_commit(complaint_id: int) -> None:
-    """Intake's one hook: once the complaint is committed, suggest in a job (the advice never blocks intake)."""
-    from ..jobs import enqueue
-    from . import store
-
-    if not store.options()["enabled"]:
-        return
-    # The "short" queue: advice must never wait behind (or hold up) sends and inbound processing.
-    transaction.on_commit(lambda: enqueue(triage_complaint, complaint_id, queue="short",
-                                          job_id=f"triage-{complaint_id}"))
 
 
 def triage_complaint(complaint_id: int) -> None:

@@ -94,7 +94,7 @@ class _DeliveryActions(RoleAdminMixin, ModelAdmin):
 
     view_roles = ADMIN_ONLY
     add_roles = change_roles = delete_roles = NOBODY
-    list_display = ("pk", "event_type", "subscription", "tracking", "state", "attempts", "last_status",
+    list_display = ("number", "event_type", "subscription", "tracking", "state", "attempts", "last_status",
                     "next_attempt_at", "delivered_at")
     list_filter: tuple[str, ...] = ("state", "event_type", "subscription")
     search_fields = ("complaint__tracking_number", "key")
@@ -104,6 +104,10 @@ class _DeliveryActions(RoleAdminMixin, ModelAdmin):
                        "last_attempt_at", "next_attempt_at", "delivered_at", "last_status", "last_error",
                        "handled_by", "payload")
     fields = readonly_fields
+
+    @display(description=gettext_lazy("nomor"), ordering="pk")
+    def number(self, obj: WebhookDelivery) -> int:
+        return obj.pk
 
     @display(description=gettext_lazy("aduan"))
     def tracking(self, obj: WebhookDelivery) -> str:

@@ -37,6 +37,7 @@ from ..models import (
 )
 from ..workflow import WorkflowError
 from . import events, transport
+from .dispatch import enqueue_delivery, schedule_retry
 
 logger = logging.getLogger(__name__)
 State = WebhookDelivery.State
@@ -102,8 +103,6 @@ def _body(event: Event, complaint: Complaint, types: list[str], opd_codes: list[
 
 
 def _enqueue_many(ids: list[int]) -> None:
-    from .jobs import enqueue_delivery
-
     for delivery_id in ids:
         enqueue_delivery(delivery_id, 0)
 
@@ -192,8 +191,6 @@ def _record(delivery: WebhookDelivery, outcome: transport.Outcome, now: datetime
         result = "retry"
     WebhookDelivery.objects.filter(pk=delivery.pk, state=State.PENDING).update(**fields)
     if result == "retry":
-        from .jobs import schedule_retry
-
         schedule_retry(delivery.pk, fields["attempts"], fields["next_attempt_at"])
     else:
         logger.warning("webhook delivery %s is a dead letter after %s attempts", delivery.pk, fields["attempts"])
@@ -212,8 +209,6 @@ def _next_in_line(delivery_id: int) -> tuple[int, int] | None:
 
 
 def _enqueue_after(following: tuple[int, int], previous: int) -> None:
-    from .jobs import enqueue_delivery
-
     transaction.on_commit(lambda: enqueue_delivery(following[0], following[1], after=previous))
 
 

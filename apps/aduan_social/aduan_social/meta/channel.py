@@ -127,7 +127,7 @@ class MetaChannel(Channel):
         return timezone.now() < target.created_at + PRIVATE_REPLY_WINDOW - MARGIN
 
     def _send_private_reply(self, message: OutboundMessage, target: Any) -> SendResult:
-        from aduan_publik.services.messages import message_part_record, message_sent_parts
+        from aduan_publik.services.sending import message_part_record, message_sent_parts
 
         from .. import selectors, services
 
@@ -151,7 +151,7 @@ class MetaChannel(Channel):
 
     def _public_reply(self, message: OutboundMessage, target: Any) -> str:
         """The only public words: the tracking number and "we contact you by message"."""
-        from aduan_publik.services.messages import message_part_record
+        from aduan_publik.services.sending import message_part_record
 
         from .. import selectors
 

@@ -25,7 +25,7 @@ from .items import Item
 from .timeparse import when
 
 if TYPE_CHECKING:
-    from .parse import Account
+    from .items import Account
 
 # Attachment types that are files we may download (Messenger only); the rest are links.
 FILE_TYPES = {"image": "jpg", "audio": "mp4", "video": "mp4", "file": "bin"}

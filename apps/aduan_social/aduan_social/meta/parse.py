@@ -16,30 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from aduan_publik.channels.base import InboundProblem, PayloadError
 
 from . import inbox, public
-from .items import Item
-
-
-@dataclass(frozen=True)
-class Account:
-    """The site's account on the platform, as the parser needs it."""
-
-    channel: str  # "facebook" or "instagram"
-    object_type: str  # the webhook's "object": "page" or "instagram"
-    account_id: str  # the Page id / Instagram professional account id
-    store_media: bool  # Messenger files are downloaded; Instagram media stays a link (platform policy)
-    #: inbox id (PSID/IGSID) → the commenter id a Private Reply linked it to ("" when none)
-    linked_person: Callable[[str], str] = lambda inbox_id: ""
-    #: (inbox id, watermark time, receipt) → provider ids of our messages the watermark covers
-    watermark_ids: Callable[[str, Any, str], list[str]] = lambda inbox_id, at, receipt: []
-    #: Instagram mentions carry no text: (comment id, media id) → the comment as the API gives it
-    mention_lookup: Callable[[str, str], Mapping[str, Any]] | None = None
+from .items import Account, Item
 
 
 def load(body: bytes, object_type: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from .items import Item
 from .timeparse import when
 
 if TYPE_CHECKING:
-    from .parse import Account
+    from .items import Account
 
 COMMENT, POST, MENTION = "comment", "post", "mention"
 PUBLIC_KINDS = (COMMENT, POST, MENTION)

@@ -116,7 +116,7 @@ class XChannel(Channel):
         return self._answer_mention(message, origin.item_id, cfg, by_dm)
 
     def _answer_mention(self, message: OutboundMessage, post_id: str, cfg: dict[str, Any], by_dm: bool) -> SendResult:
-        from aduan_publik.services.messages import message_part_record, message_sent_parts
+        from aduan_publik.services.sending import message_part_record, message_sent_parts
 
         done = message_sent_parts(message_id=message.message_id)
         public = privacy.public_ack if message.purpose == "ack" else privacy.public_update

@@ -12,7 +12,7 @@ from aduan_publik.channels.lapor.models import LaporInstitution, LaporTemplate, 
 from aduan_publik.channels.lapor.sync import lapor_pull
 from aduan_publik.models import Complaint
 from aduan_publik.services.complaints import complaint_mark_not_authority
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

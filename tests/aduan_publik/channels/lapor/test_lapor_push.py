@@ -18,7 +18,7 @@ from aduan_publik.channels.lapor.sync import lapor_pull
 from aduan_publik.models import Complaint, Event, Message
 from aduan_publik.services.complaints import complaint_mark_not_authority, complaint_verify
 from aduan_publik.services.dispositions import disposition_accept, followup_draft
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ST = Outbox.State

@@ -9,7 +9,7 @@ from wa_helpers import fixture_body, fixture_json
 
 from aduan_publik.models import Complaint, Contact, Event, InboundEvent, Message
 from aduan_publik.services.contacts import contact_merge
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE, USER = "6281234567890", "ID.1234567890123456"

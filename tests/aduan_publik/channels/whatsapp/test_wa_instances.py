@@ -11,7 +11,7 @@ from wa_helpers import APP_SECRET, VERIFY_TOKEN, fixture_json, sign
 from aduan_publik.models import ChannelInstance, Complaint, InboundEvent, Message
 from aduan_publik.selectors.channel_instances import instance_health
 from aduan_publik.services.channel_instances import channel_instance_check, channel_instance_save
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NUMBER_A, NUMBER_B = "106540352242922", "207650463353033"

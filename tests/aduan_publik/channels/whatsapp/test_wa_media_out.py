@@ -16,7 +16,7 @@ from aduan_publik.channels.whatsapp.media import media_kind
 from aduan_publik.models import Complaint, Contact, Event, FollowUp, Message
 from aduan_publik.services.complaints import complaint_verify
 from aduan_publik.services.dispositions import disposition_accept, followup_draft, followup_publish
-from aduan_publik.services.messages import message_send
+from aduan_publik.services.sending import message_send
 from aduan_publik.testing.samples import PDF_BYTES, png_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -13,7 +13,8 @@ from wa_helpers import fixture_body, fixture_json
 from aduan_publik.models import Complaint, Contact, Event, Message
 from aduan_publik.services.complaints import complaint_verify
 from aduan_publik.services.dispositions import disposition_accept, followup_draft, followup_publish
-from aduan_publik.services.messages import complaint_reply, message_send
+from aduan_publik.services.outbound import complaint_reply
+from aduan_publik.services.sending import message_send
 
 pytestmark = pytest.mark.django_db(transaction=True)
 REPLY = "Terima kasih, laporan Anda sudah kami teruskan ke Dinas PUPR.\nMohon ditunggu."

@@ -9,7 +9,7 @@ from django.utils import timezone
 from wa_helpers import fixture_body
 
 from aduan_publik.models import Complaint, Contact, Event, Message
-from aduan_publik.services.messages import complaint_reply
+from aduan_publik.services.outbound import complaint_reply
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -21,7 +21,7 @@ from ... import access
 from ...models import Complaint, Disposition, FollowUp
 from ...services import complaints as svc
 from ...services import dispositions as disp
-from ...services import drafts, lifecycle, messages
+from ...services import drafts, lifecycle, outbound
 from .. import serializers as s
 from .base import ApiView
 from .complaints import complaint_detail_data
@@ -64,7 +64,7 @@ def _verify(u: Any, c: Complaint, d: dict[str, Any]) -> str:
 
 
 def _reply(u: Any, c: Complaint, d: dict[str, Any]) -> str:
-    messages.complaint_reply(complaint=c, by=u, body=d["body"], internal=d["internal"])
+    outbound.complaint_reply(complaint=c, by=u, body=d["body"], internal=d["internal"])
     return _("Catatan internal disimpan.") if d["internal"] else _("Balasan diantre untuk dikirim.")
 
 

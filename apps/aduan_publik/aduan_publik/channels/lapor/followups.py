@@ -3,7 +3,7 @@
 During the pull, a linked report whose conversation may have changed (see
 :meth:`RemoteReport.followups_marker`) has its follow-ups read. Each item written by the
 *reporter* becomes an inbound message through the core's
-:func:`~aduan_publik.services.messages.message_receive`, so it lands on the complaint's
+:func:`~aduan_publik.services.receiving.message_receive`, so it lands on the complaint's
 thread and — when the complaint was *answered* — sends the work back to the OPD. Items written
 by the institution (our own pushed follow-ups among them) are not reporter messages and are
 skipped.
@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from aduan_publik.channels.base import ContactRef, InboundAttachment, InboundMessage
 from aduan_publik.models import Message
-from aduan_publik.services.messages import message_receive
+from aduan_publik.services.receiving import message_receive
 
 from .api import ApiConfig
 from .client import LaporClient

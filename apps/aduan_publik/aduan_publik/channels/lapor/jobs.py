@@ -6,9 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from aduan_publik.jobs import enqueue
-
-PULL_JOB_ID = "lapor-pull"
+from aduan_publik.queueing import enqueue
 
 
 def pull(full: bool = False) -> None:
@@ -38,6 +36,7 @@ def tick() -> None:
     from . import LaporChannel
     from .models import SyncState
     from .push import outbox_due_ids
+    from .sync import PULL_JOB_ID
 
     channel = LaporChannel()
     if not channel.is_configured():

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aduan_publik import access
+from aduan_publik import access, queueing
 from aduan_publik.channels.base import ChannelError
 
 from .api import ApiConfig, current_config
@@ -26,6 +26,7 @@ from .wire import MasterItem, RecordError, SkippedItem, parse_master, parse_page
 
 MAX_MASTER_PAGES = 200
 MASTERS_JOB_ID = "lapor-masters"
+MASTERS_JOB = "aduan_publik.channels.lapor.jobs.masters"  # stored in Redis by path: keep it stable
 
 
 def _read_master(cfg: ApiConfig, client: LaporClient, name: str) -> list[MasterItem]:
@@ -101,13 +102,9 @@ def masters_run() -> dict[str, Any]:
 
 def masters_request(*, by: Any) -> None:
     """An admin asks for the master lists now (the desk's button); it runs as a job."""
-    from aduan_publik.jobs import enqueue
-
-    from .jobs import masters
-
     if not access.actor_for(by).is_admin:
         raise PermissionDenied(_("Hanya admin yang dapat menyinkronkan master SP4N-LAPOR!."))
-    enqueue(masters, queue="long", job_id=MASTERS_JOB_ID)
+    queueing.enqueue(MASTERS_JOB, queue="long", job_id=MASTERS_JOB_ID)
 
 
 def institution_match(text: str) -> LaporInstitution | None:

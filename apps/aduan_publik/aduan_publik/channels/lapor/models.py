@@ -12,7 +12,7 @@ from aduan_publik.models import Complaint, Event
 class SyncState(models.Model):
     """The pull's cursor and last outcome (one row: a site talks to one LAPOR! account)."""
 
-    key = models.CharField(max_length=30, unique=True, default="default")
+    key = models.CharField(_("kunci"), max_length=30, unique=True, default="default")
     cursor = models.DateTimeField(_("kursor (diperbarui sejak)"), null=True, blank=True)
     running_since = models.DateTimeField(_("sedang berjalan sejak"), null=True, blank=True)
     last_run_at = models.DateTimeField(_("sinkronisasi terakhir"), null=True, blank=True)
@@ -22,7 +22,7 @@ class SyncState(models.Model):
     # "list" or "detail" (see docs/lapor.md): the strategy of the last run, shown in the desk.
     strategy = models.CharField(_("strategi tarik"), max_length=10, blank=True)
     masters_synced_at = models.DateTimeField(_("master disinkronkan"), null=True, blank=True)
-    masters_tried_at = models.DateTimeField(null=True, blank=True)
+    masters_tried_at = models.DateTimeField(_("master terakhir dicoba"), null=True, blank=True)
     masters_error = models.TextField(_("galat master"), blank=True)
 
     class Meta:
@@ -44,16 +44,17 @@ class LaporLink(models.Model):
     complaint = models.OneToOneField(Complaint, on_delete=models.CASCADE, related_name="lapor_link",
                                      verbose_name=_("aduan"))
     lapor_id = models.CharField(_("ID LAPOR!"), max_length=40, unique=True)
-    content_hash = models.CharField(max_length=64)
+    content_hash = models.CharField(_("sidik isi"), max_length=64)
     remote_status = models.CharField(_("status di LAPOR!"), max_length=60, blank=True)
-    remote_status_code = models.CharField(max_length=20, blank=True)
+    remote_status_code = models.CharField(_("kode status di LAPOR!"), max_length=20, blank=True)
     disposition_name = models.CharField(_("disposisi di LAPOR!"), max_length=200, blank=True)
     remote_updated_at = models.DateTimeField(_("diperbarui di LAPOR!"), null=True, blank=True)
-    attachments_done = models.JSONField(default=list, blank=True)  # URLs stored or refused for good
+    # URLs stored or refused for good
+    attachments_done = models.JSONField(_("lampiran selesai"), default=list, blank=True)
     attachment_errors = models.JSONField(_("lampiran gagal diunduh"), default=dict, blank=True)
     # RemoteReport.followups_marker() of the last pull that read the whole conversation: equal
     # means the follow-ups need not be fetched; left behind by a failed fetch, so it is retried.
-    followups_marker = models.CharField(max_length=80, blank=True)
+    followups_marker = models.CharField(_("penanda tindak lanjut"), max_length=80, blank=True)
     source = models.CharField(_("sumber"), max_length=10, default="api")  # "api" or "import"
     # Last re-read by the "detail" pull strategy (oldest first).
     checked_at = models.DateTimeField(_("dibaca ulang"), null=True, blank=True)
@@ -88,13 +89,16 @@ class Outbox(models.Model):
         FAILED = "failed", _("Gagal")
         NOT_APPLICABLE = "n_a", _("Tidak berlaku")
 
-    key = models.CharField(max_length=80, unique=True)
+    key = models.CharField(_("kunci"), max_length=80, unique=True)
     complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="lapor_outbox",
                                   verbose_name=_("aduan"))
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.ForeignKey(
+        Event, verbose_name=_("peristiwa"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
     lapor_id = models.CharField(_("ID LAPOR!"), max_length=40)
     action = models.CharField(_("jenis"), max_length=10, choices=Action.choices)
-    payload = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(_("muatan"), default=dict, blank=True)
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PENDING,
                              db_index=True)
     attempts = models.PositiveSmallIntegerField(_("percobaan"), default=0)
@@ -102,7 +106,7 @@ class Outbox(models.Model):
     next_attempt_at = models.DateTimeField(_("coba lagi pada"), null=True, blank=True, db_index=True)
     remote_id = models.CharField(_("ID di LAPOR!"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    state_changed_at = models.DateTimeField(null=True, blank=True)
+    state_changed_at = models.DateTimeField(_("status berubah pada"), null=True, blank=True)
     sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
 
     class Meta:
@@ -124,7 +128,7 @@ class ImportBatch(models.Model):
     filename = models.CharField(_("nama berkas"), max_length=255)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                     related_name="+", verbose_name=_("diunggah oleh"))
-    rows = models.JSONField(default=list)  # [{"row": n, "values": {...}} | {"row": n, "error": "..."}]
+    rows = models.JSONField(_("baris"), default=list)  # [{"row": n, "values": {...}} | {"row": n, "error": "..."}]
     state = models.CharField(_("status"), max_length=10, choices=State.choices, default=State.PREVIEW)
     result = models.JSONField(_("hasil"), default=dict, blank=True)
     created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)

@@ -21,7 +21,7 @@ from aduan_publik.models import Category, Complaint, Contact
 from aduan_publik.services.attachments import AttachmentRejected, attachment_create
 from aduan_publik.services.audit import event_record
 from aduan_publik.services.complaints import complaint_create, complaint_update
-from aduan_publik.services.messages import contact_get_or_create
+from aduan_publik.services.contacts import contact_get_or_create
 
 from .api import TERMINAL_REMOTE, ApiConfig, status_to_hub
 from .client import LaporClient

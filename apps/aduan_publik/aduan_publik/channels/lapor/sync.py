@@ -51,6 +51,8 @@ logger = logging.getLogger(__name__)
 MAX_PAGES = 5000  # a server that ignores ``page`` must not loop us forever
 STALE_RUN = timedelta(hours=1)
 MAX_ERRORS_KEPT = 20
+PULL_JOB_ID = "lapor-pull"
+PULL_JOB = "aduan_publik.channels.lapor.jobs.pull"  # stored in Redis by path: keep it stable
 
 
 def _claim(state: SyncState, now: datetime) -> bool:
@@ -242,11 +244,8 @@ def sync_request(*, by: Any, full: bool = False) -> None:
     from django.core.exceptions import PermissionDenied
     from django.utils.translation import gettext as _
 
-    from aduan_publik import access
-    from aduan_publik.jobs import enqueue
-
-    from .jobs import PULL_JOB_ID, pull
+    from aduan_publik import access, queueing
 
     if not access.actor_for(by).is_admin:
         raise PermissionDenied(_("Hanya admin yang dapat menjalankan sinkronisasi SP4N-LAPOR!."))
-    enqueue(pull, full, queue="long", job_id=PULL_JOB_ID)
+    queueing.enqueue(PULL_JOB, full, queue="long", job_id=PULL_JOB_ID)

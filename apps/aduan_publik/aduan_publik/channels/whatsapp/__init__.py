@@ -188,7 +188,7 @@ class WhatsAppChannel(Channel):
         return SendResult(external_id=wamid, note=_unsent_note(sent, files))
 
     def _send_with_media(self, client: GraphClient, message: OutboundMessage) -> SendResult:
-        from ...services.messages import message_part_record, message_sent_parts
+        from ...services.sending import message_part_record, message_sent_parts
 
         files = media.outbound_files(message.attachments)  # refuses oversized files before any send
         done = message_sent_parts(message_id=message.message_id)

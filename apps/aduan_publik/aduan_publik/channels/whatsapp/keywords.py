@@ -18,7 +18,7 @@ from ... import notifications
 from ...models import Complaint, Contact, Message
 from ...services.audit import event_record
 from ...services.contacts import contact_get_or_create, contact_touch_inbound
-from ...services.messages import outbound_queue
+from ...services.outbound import outbound_queue, send_on_commit
 from ..base import InboundMessage
 from ..context import current_instance
 
@@ -93,13 +93,11 @@ def _answer_unknown(contact: Contact, number: str) -> None:
 
 def _answer_contact(contact: Contact, body: str) -> None:
     """Send ``body`` to a contact outside any complaint (queued like every outbound message)."""
-    from ...jobs import SEND_RETRY, enqueue_on_commit, send_message
-
     message = Message.objects.create(
         complaint=None, contact=contact, channel=contact.channel, channel_instance=current_instance(),
         direction=Message.Direction.OUT, body=body, state=Message.State.QUEUED, created_at=timezone.now(),
     )
-    enqueue_on_commit(send_message, message.pk, job_id=f"send-{message.pk}", retry=SEND_RETRY)
+    send_on_commit(message.pk)
 
 
 def broadcast_keyword_answer(*, inbound: InboundMessage) -> bool:
