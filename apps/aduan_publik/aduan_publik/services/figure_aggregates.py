@@ -29,6 +29,7 @@ COMPLAINT_FIELDS = ("id", "received_at", "channel", "status", "duplicate_of_id",
 DISPOSITION_FIELDS = ("complaint_id", "opd_id", "state", "created_at", "accepted_at", "answered_at",
                       "complete_due")
 KEY_COLUMNS = ("grain", "day", "opd_id", "dim", "key")
+COPY_FROM_ROWS = 5000  # above this many cells, PostgreSQL takes them by COPY (a rebuild)
 UPSERT_ROWS = 500  # rows per statement: 19 parameters each, well under SQLite's limit
 #: complaints marked in this process since the last settle (``ADUAN_FIGURES_SETTLE`` only: tests)
 _marked_here: set[int] = set()
@@ -90,6 +91,9 @@ def cells_apply(delta: Cells) -> None:
     conflict = ", ".join(connection.ops.quote_name(c) for c in ("grain", "dim", "opd_id", "day", "key"))
     sums = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in names[len(KEY_COLUMNS):])
     items = sorted(delta.items())
+    if connection.vendor == "postgresql" and len(items) > COPY_FROM_ROWS:
+        _cells_apply_copy(table, names, conflict, sums, items)
+        return
     with connection.cursor() as cursor:
         for start in range(0, len(items), UPSERT_ROWS):
             chunk = items[start:start + UPSERT_ROWS]
@@ -99,6 +103,26 @@ def cells_apply(delta: Cells) -> None:
                 params += [grain, figure_cells.parse_day(day), opd_id, dim, key, *values]
             cursor.execute(f"INSERT INTO {table} ({', '.join(names)}) VALUES {marks} "  # noqa: S608
                            f"ON CONFLICT ({conflict}) DO UPDATE SET {sums}", params)
+
+
+def _cells_apply_copy(table: str, names: list[str], conflict: str, sums: str,
+                      items: list[tuple[Any, Any]]) -> None:
+    """Many cells at once on PostgreSQL (a rebuild): COPY into a temporary table, then one upsert.
+
+    A multi-row VALUES statement with hundreds of thousands of parameters spends most of its time
+    in the driver's query parsing; COPY streams rows as they are.
+    """
+    columns = ", ".join(names)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE figure_cells_in AS SELECT {columns} FROM {table} WITH NO DATA")  # noqa: S608
+        try:
+            with cursor.cursor.copy(f"COPY figure_cells_in ({columns}) FROM STDIN") as copy:
+                for (grain, day, opd_id, dim, key), values in items:
+                    copy.write_row((grain, figure_cells.parse_day(day), opd_id, dim, key, *values))
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM figure_cells_in "  # noqa: S608
+                           f"ORDER BY {conflict} ON CONFLICT ({conflict}) DO UPDATE SET {sums}")
+        finally:
+            cursor.execute("DROP TABLE figure_cells_in")
 
 
 def figures_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 1000) -> int:
