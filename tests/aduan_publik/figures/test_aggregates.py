@@ -107,6 +107,21 @@ def test_rebuild_gives_the_same_cells_and_the_check_catches_a_difference(city):
         call_command("figures_rebuild", "--check", stdout=StringIO(), stderr=StringIO())
 
 
+
+def test_a_rebuild_by_copy_gives_the_same_cells(city, monkeypatch):
+    """PostgreSQL takes a rebuild's many cells by COPY (above ``COPY_FROM_ROWS``): the same cells."""
+    if connection.vendor != "postgresql":
+        pytest.skip("COPY is PostgreSQL's")
+    from aduan_publik.services import figure_aggregates
+
+    figures_settle()
+    before = cells()
+    monkeypatch.setattr(figure_aggregates, "COPY_FROM_ROWS", 0)
+    with CaptureQueriesContext(connection) as seen:
+        call_command("figures_rebuild", stdout=StringIO())
+    assert any("figure_cells_in" in q["sql"] for q in seen.captured_queries)
+    assert cells() == before
+
 @pytest.mark.django_db
 def test_a_change_through_a_service_moves_the_figures(contact, admin_user, opd_pu, opd_dlh, liaison_pu,
                                                       liaison_dlh):
