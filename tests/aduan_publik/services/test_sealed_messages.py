@@ -94,3 +94,11 @@ def test_key_rotation_re_seals_the_acknowledgements(settings, tmp_path, contact,
     assert keys != [first] and unseal(ack.body, keys) == clear
     assert unseal(ack.body, [first]) != clear  # the dropped key no longer opens it
     assert seal("x", keys) != seal("x", keys)  # fresh IV each time: equal texts do not show
+
+
+def test_a_sealed_message_is_named_without_its_ciphertext_or_code(contact, category_jalan):
+    _complaint, code, ack = _acked(contact, category_jalan)
+
+    name = str(ack)
+    assert PREFIX not in name and code not in name
+    assert "kode akses" in name

@@ -76,7 +76,11 @@ class Message(models.Model):
         indexes = [models.Index(fields=["state", "direction"])]
 
     def __str__(self) -> str:
-        return f"{self.get_direction_display()} {self.channel}: {self.body[:40]}"
+        from ..sealed import is_sealed
+
+        # A sealed body carries an access code: never its ciphertext, never the code, in a title.
+        body = _("(berisi kode akses, tersimpan terenkripsi)") if is_sealed(self.body) else self.body[:40]
+        return f"{self.get_direction_display()} {self.channel}: {body}"
 
 
 class Attachment(models.Model):
