@@ -225,7 +225,8 @@ def figures_rebuild() -> bool:
     """The ``figures_rebuild`` command of the aggregates (branch ``aggr``), where it exists."""
     from django.core.management import call_command, get_commands
 
-    if "figures_rebuild" not in get_commands():
+    # ADUAN_SCALE_FIGURES=0: a raw database for work that does not read the figures (faster to build).
+    if os.environ.get("ADUAN_SCALE_FIGURES") == "0" or "figures_rebuild" not in get_commands():
         return False
     call_command("figures_rebuild")
     return True

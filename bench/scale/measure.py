@@ -5,6 +5,8 @@
 Server time in-process through Django's test Client (middleware, session, templates; no network),
 3 warm-ups then ``ADUAN_SCALE_REPEATS`` (20) timed requests per page; the query count of a page
 is that of its last request. Prints one JSON line (``ROWS {...}``) for :mod:`bench_scale`.
+``ADUAN_SCALE_ONLY="desk list,dashboard"`` measures only the pages whose names hold one of the parts
+(add ``export``, ``create`` or ``sweep`` to run those too).
 """
 
 from __future__ import annotations
@@ -131,7 +133,15 @@ def pages(clients: dict[str, Any], generated: int) -> list[tuple[str, Callable[[
         ("portal tracking page", "public", reverse(portal + "track_detail", args=[latest[1]])),
         ("API complaint list", "api", reverse("aduan_publik:api:complaints")),
     ]
-    return [(name, (lambda g=get[who], u=url: g(u))) for name, who, url in plan]
+    only = wanted()
+    return [(name, (lambda g=get[who], u=url: g(u))) for name, who, url in plan
+            if only is None or any(part in name for part in only)]
+
+
+def wanted() -> list[str] | None:
+    """``ADUAN_SCALE_ONLY=desk list,export``: only the figures whose names hold one of these parts."""
+    raw = os.environ.get("ADUAN_SCALE_ONLY", "").strip()
+    return [part.strip() for part in raw.split(",") if part.strip()] or None
 
 
 def _temp_bytes() -> int:
@@ -211,19 +221,9 @@ def _row(key: str, value: float, unit: str, target: float, *, name: str = "", hi
             "lower_is_better": not higher}
 
 
-def measure(size: int, repeats: int) -> list[dict[str, Any]]:
-    """Every figure of one size as bench rows (plus ``page``/``queries`` for the side-by-side table)."""
-    from aduan_publik.models import Complaint
-
-    clients = _clients()
-    generated = Complaint.objects.order_by("-pk").values_list("pk", flat=True)[0]
+def page_rows(size: int, clients: dict[str, Any], generated: int, repeats: int) -> list[dict[str, Any]]:
+    """Median and p99 rows of every page (those of ``ADUAN_SCALE_ONLY`` when set)."""
     rows: list[dict[str, Any]] = []
-    # The export, create and sweep first: at 1M the old pages take minutes in all (a run may be cut short).
-    made = export(clients["admin"])
-    ms = create()
-    swept = sweep()
-    print(f"  {size:>9,} export {made['rows_per_s']:,.0f} rows/s, create {ms:.0f} ms, sweep {swept['first']:.1f} s",
-          file=sys.stderr, flush=True)
     for name, request in pages(clients, generated):
         got = timed(request, repeats)
         label = name if got["n"] == repeats else f"{name} (n={got['n']})"
@@ -232,6 +232,27 @@ def measure(size: int, repeats: int) -> list[dict[str, Any]]:
                          "ok": got[stat] <= target, "page": name, "stat": stat, "queries": got["queries"]})
         print(f"  {size:>9,} {name}: median {got['median']:.0f} ms, p99 {got['p99']:.0f} ms, "
               f"{got['queries']} queries", file=sys.stderr, flush=True)
+    return rows
+
+
+def measure(size: int, repeats: int) -> list[dict[str, Any]]:
+    """Every figure of one size as bench rows (plus ``page``/``queries`` for the side-by-side table)."""
+    from aduan_publik.models import Complaint
+
+    clients = _clients()
+    generated = Complaint.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    rows: list[dict[str, Any]] = []
+    # The export, create and sweep first: at 1M the old pages take minutes in all (a run may be cut short).
+    only = wanted()
+    if only is not None and not {"export", "create", "sweep"} & set(only):
+        rows += page_rows(size, clients, generated, repeats)
+        return rows
+    made = export(clients["admin"])
+    ms = create()
+    swept = sweep()
+    print(f"  {size:>9,} export {made['rows_per_s']:,.0f} rows/s, create {ms:.0f} ms, sweep {swept['first']:.1f} s",
+          file=sys.stderr, flush=True)
+    rows += page_rows(size, clients, generated, repeats)
     first = f"CSV export first rows ({made['rows']:,} rows)"
     swept_name = (f"deadline sweep ({swept['complaints_flagged']} + {swept['dispositions_flagged']} flagged, "
                   f"{swept['closed']} closed)")
