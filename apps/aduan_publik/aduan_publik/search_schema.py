@@ -1,7 +1,14 @@
-"""The search's database objects, per database: created by migration 0012, checked after every migrate.
+"""The search's database objects, per database: created by migrations 0012 and 0016, checked after every migrate.
 
-PostgreSQL: a GIN full-text index over :data:`DOCUMENT_SQL` (configuration ``indonesian``) and
-trigram (``pg_trgm``) GIN indexes over ``UPPER(column)``, the form Django's ``icontains`` compares.
+PostgreSQL: the stored generated column :data:`DOCUMENT_COLUMN` (``tsvector`` of :data:`DOCUMENT_SQL`,
+configuration ``indonesian``) with its GIN index :data:`DOCUMENT_INDEX` (migration 0016; 0012 had an
+expression index instead), and trigram (``pg_trgm``) GIN indexes over ``UPPER(column)``, the form
+Django's ``icontains`` compares. The column is stored, not an expression, so that a search for a
+common word can walk a list's order index and test each row cheaply (no ``to_tsvector`` per row),
+while a rare word is read from the GIN index: the planner chooses per query from the column's
+statistics. The column is unknown to the Django model (PostgreSQL fills it on every write); a
+migration that changes the type of ``title``, ``description`` or ``location_text`` must drop it first
+(:func:`stored_document_remove`) and add it back after (:func:`stored_document_add`).
 The search (``selectors/search.py``) must use exactly these expressions, or PostgreSQL cannot use
 the indexes; ``tests/aduan_publik/selectors/test_list_plans.py`` checks the plans.
 
@@ -33,7 +40,9 @@ TRIGRAM_INDEXES = {
     "contact_phone_trgm": ("aduan_publik_contact", "phone"),
     "contact_address_trgm": ("aduan_publik_contact", "address"),
 }
-FULLTEXT_INDEX = "complaint_search_doc"
+FULLTEXT_INDEX = "complaint_search_doc"  # migration 0012's expression index, replaced by the column's in 0016
+DOCUMENT_COLUMN = "search_doc"  # a name no other table of the search's joins has: usable unqualified
+DOCUMENT_INDEX = "complaint_search_vec"
 EXTENSION_HELP = ("PostgreSQL extension pg_trgm is missing and this database role may not create it. "
                   "Run once as a superuser: CREATE EXTENSION IF NOT EXISTS pg_trgm; then migrate again.")
 
@@ -48,7 +57,7 @@ def create(connection: Any) -> None:
 def drop(connection: Any) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for name in (FULLTEXT_INDEX, *TRIGRAM_INDEXES):
+            for name in (FULLTEXT_INDEX, DOCUMENT_INDEX, *TRIGRAM_INDEXES):
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
         elif connection.vendor == "sqlite":
             for suffix in ("ai", "ad", "au"):
@@ -70,6 +79,33 @@ def ensure(connection: Any) -> bool:
             return False
     _sqlite_create(connection, rebuild=True)
     return True
+
+
+def stored_document_add(connection: Any) -> None:
+    """PostgreSQL: the stored document column and its GIN index in place of 0012's expression index.
+
+    Adding a stored generated column rewrites the table (and rebuilds its indexes) under an exclusive
+    lock: at 1,000,000 complaints a few minutes (docs/production.md: a quiet hour).
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {DOCUMENT_COLUMN} tsvector "
+                       f"GENERATED ALWAYS AS ({DOCUMENT_SQL}) STORED")
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {DOCUMENT_INDEX} ON {TABLE} USING GIN ({DOCUMENT_COLUMN})")
+        cursor.execute(f"DROP INDEX IF EXISTS {FULLTEXT_INDEX}")
+        # Statistics at once (the planner's choice between walking a list and the GIN index needs them),
+        # not at autovacuum's next visit.
+        cursor.execute(f"ANALYZE {TABLE}")
+
+
+def stored_document_remove(connection: Any) -> None:
+    """PostgreSQL: back to migration 0012's expression index."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE INDEX IF NOT EXISTS {FULLTEXT_INDEX} ON {TABLE} USING GIN (({DOCUMENT_SQL}))")
+        cursor.execute(f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS {DOCUMENT_COLUMN}")  # drops its index too
 
 
 def _postgres_create(connection: Any) -> None:

@@ -68,9 +68,12 @@ def assert_indexed(text: str, *indexes: str) -> None:
         assert name in text, f"{name} not used:\n{text}"
 
 
+def desk_page_qs(user):
+    return with_urgency(complaint_list_queryset(user=user), user).order_by("-received_at", "-pk")
+
+
 def desk_page(user, *, offset: int = 0):
-    qs = with_urgency(complaint_list_queryset(user=user), user).order_by("-received_at", "-pk")
-    return qs[offset:offset + 50]
+    return desk_page_qs(user)[offset:offset + 50]
 
 
 def test_desk_list_newest_first_uses_received_index(city, admin_user):
@@ -100,11 +103,48 @@ def test_public_list_uses_its_partial_index(city):
     assert_indexed(plan(public_search()[:20]), "complaint_public_received")
 
 
-def test_word_search_uses_the_fulltext_index(city, admin_user):
+def test_rare_word_search_reads_the_fulltext_index(city, admin_user):
+    """A word in a few rows: the GIN index of the stored document, then the newest of those rows."""
     qs = access.complaints_visible_to(admin_user)
-    text = plan(complaint_search(qs, "jembatan", identity=Identity.ALL)[:50])
-    assert "Bitmap Index Scan on complaint_search_doc" in text, text
+    text = plan(complaint_search(qs, "jembatan", identity=Identity.ALL).order_by("-received_at", "-pk")[:50])
+    assert "Bitmap Index Scan on complaint_search_vec" in text, text
     assert "Seq Scan on aduan_publik_complaint\n" not in text and "Seq Scan on aduan_publik_complaint " not in text
+
+
+def walks(text: str, index: str) -> bool:
+    """The plan reads the list along ``index`` (newest first) and tests each row, no search index."""
+    return (re.search(rf"Index Scan Backward using {index} on aduan_publik_complaint", text) is not None
+            and "complaint_search_vec" not in text and "HashAggregate" not in text and "Unique" not in text)
+
+
+def test_common_word_search_walks_the_list_order(city, admin_user):
+    """A word in a large share of the rows («jalan»: two of seven titles, some descriptions): the desk's
+    newest-first index is walked and each row's stored document tested until the page is full, with
+    no set of every match built first (no UNION, no hash of ids, no sort of all matches)."""
+    text = plan(complaint_search(desk_page_qs(admin_user), "jalan", identity=Identity.ALL)[:50])
+    assert walks(text, "complaint_received_id"), text
+    assert "to_tsvector" not in text, text  # the stored column, never the document computed per row
+
+
+def test_common_word_search_of_an_opd_walks_the_list_order(city, liaison_pu):
+    from aduan_publik.models import StaffProfile
+
+    StaffProfile.objects.filter(user=liaison_pu).update(opd=city["opd"])
+    liaison_pu.refresh_from_db()
+    liaison_pu.__dict__.pop("_aduan_actor", None)
+    text = plan(complaint_search(desk_page_qs(liaison_pu), "jalan", identity=Identity.NAMED)[:50])
+    assert walks(text, "complaint_received_id"), text
+
+
+def test_common_word_public_search_walks_the_public_index(city):
+    assert walks(plan(public_search(q="jalan")[:20]), "complaint_public_received")
+
+
+def test_search_is_one_condition_on_the_row(city, admin_user):
+    """Words, number and reporter are ORed on the complaint row (no UNION of id lists, no IN over one)."""
+    sql = str(complaint_search(access.complaints_visible_to(admin_user), "Warga 4711",
+                               identity=Identity.ALL).query)
+    assert "UNION" not in sql and "search_doc) @@" in sql and "= ANY(ARRAY(SELECT" in sql, sql
 
 
 @pytest.mark.parametrize(("term", "index"), [

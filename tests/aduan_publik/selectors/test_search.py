@@ -97,6 +97,17 @@ def test_search_stays_inside_the_given_queryset(city):
     assert found("sampah", qs=only_trash) == {"Sampah menumpuk"}
 
 
+def test_search_works_inside_a_subquery_and_follows_edits(city):
+    """The search is a condition on the row (on PostgreSQL the stored document column, unqualified):
+    it holds when the queryset becomes a subquery (its table then has another alias), and an edited
+    title is found by its new words at once (PostgreSQL and the SQLite triggers keep the document)."""
+    inner = complaint_search(Complaint.objects.all(), "sampah", identity=Identity.ALL).values("pk")
+    assert set(Complaint.objects.filter(pk__in=inner).values_list("title", flat=True)) == {"Sampah menumpuk"}
+    Complaint.objects.filter(pk=city["trash"].pk).update(title="Gorong-gorong tersumbat")
+    assert found("gorong") == {"Gorong-gorong tersumbat"}
+    assert found("menumpuk") == set()
+
+
 def test_search_syntax_characters_are_plain_text(city):
     for term in ('"jalan', "jalan*", "(rusak OR", "-", "a:b", "NEAR(x y)", "%", "_"):
         found(term)  # no database error whatever the resident types

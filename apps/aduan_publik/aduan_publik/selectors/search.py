@@ -9,8 +9,13 @@ A term finds a complaint by
 * its reporter, when the caller may search identities (:class:`Identity`): a fragment of the name
   or e-mail, or a phone number in either form («0812 3456» finds «62812345…» too).
 
-Each way is a query on one table that its own index answers (``search_schema``); the ids are
-joined with UNION and the caller's queryset (already narrowed by ``access``) keeps its order.
+The ways are one condition on the complaint row, joined with OR, so that PostgreSQL's planner picks
+the plan per term from its statistics: a common word («jalan», matched by half the city) walks the
+caller's order index (newest first) and tests each row's stored document until the page is full;
+a rare word, a number or a name reads the GIN and trigram indexes (``search_schema``) and combines
+them in a BitmapOr. The reporter way is ``contact_id = ANY(ARRAY(SELECT … contacts))``: a list
+computed once, usable in the BitmapOr (an ``IN (subquery)`` under OR is not). The caller's queryset
+(already narrowed by ``access``) keeps its order, joins and count.
 """
 
 from __future__ import annotations
@@ -19,14 +24,14 @@ import enum
 import re
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchVectorExact, SearchVectorField
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import F, Lookup, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from .. import access
 from ..models import Complaint, Contact
-from ..search_schema import CONFIG, DOCUMENT_SQL, FTS_TABLE
+from ..search_schema import CONFIG, DOCUMENT_COLUMN, FTS_TABLE
 from .complaints import phone_variants
 
 MAX_TERM = 200
@@ -54,46 +59,59 @@ def complaint_search(queryset: QuerySet[Complaint], term: str, *, identity: Iden
     term = " ".join(term.split())[:MAX_TERM]
     if not term:
         return queryset
-    arms = [arm for arm in (_text_arm(term), _number_arm(term), _identity_arm(term, identity)) if arm is not None]
-    if not arms:
+    ways = [way for way in (_text_way(term), _number_way(term), _identity_way(term, identity)) if way is not None]
+    if not ways:
         return queryset.none()
-    found = arms[0] if len(arms) == 1 else arms[0].union(*arms[1:])
-    return queryset.filter(pk__in=found)
+    found = Q(ways[0])
+    for way in ways[1:]:
+        found |= way
+    return queryset.filter(found)
 
 
-def _ids() -> QuerySet[Any]:
-    return Complaint.objects.order_by()
-
-
-def _text_arm(term: str) -> QuerySet[Any] | None:
+def _text_way(term: str) -> Q | None:
     if connection.vendor == "postgresql":
-        # The index's own expression (search_schema), a constant: the term only goes in as a parameter.
-        document = RawSQL(DOCUMENT_SQL, [], output_field=SearchVectorField())  # noqa: S611
-        query = SearchQuery(term, config=CONFIG, search_type="websearch")
-        return _ids().annotate(document=document).filter(document=query).values("pk")
+        # The stored column (search_schema), unqualified so it names the complaint table in any
+        # query or subquery (no other table has it); the term only goes in as a parameter.
+        document = RawSQL(DOCUMENT_COLUMN, [], output_field=SearchVectorField())  # noqa: S611
+        return Q(SearchVectorExact(document, SearchQuery(term, config=CONFIG, search_type="websearch")))
     words = [w for w in re.findall(r"\w+", term) if len(w) >= MIN_FRAGMENT]  # trigrams: 3 letters at least
     if not words:
         return None
     # Each word quoted (FTS5 syntax characters are data); all words must occur, anywhere in a word.
     match = " ".join(f'"{w}"' for w in words)
     rows = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S608, S611
-    return _ids().filter(pk__in=rows).values("pk")
+    return Q(pk__in=rows)
 
 
-def _number_arm(term: str) -> QuerySet[Any] | None:
+def _number_way(term: str) -> Q | None:
     compact = term.replace(" ", "")
     if len(compact) < MIN_FRAGMENT:
         return None
-    return _ids().filter(tracking_number__icontains=compact).values("pk")
+    return Q(tracking_number__icontains=compact)
 
 
-def _identity_arm(term: str, identity: Identity) -> QuerySet[Any] | None:
+def _identity_way(term: str, identity: Identity) -> Q | None:
     if identity is Identity.NONE or len(term) < MIN_FRAGMENT:
         return None
     who = Q(name__icontains=term) | Q(email__icontains=term)
     for variant in phone_variants(term):
         who |= Q(phone__icontains=variant) | Q(address__icontains=variant)
-    theirs = _ids().filter(contact__in=Contact.objects.filter(who).values("pk"))
+    theirs = Q(AnyOf(F("contact_id"), Contact.objects.filter(who).order_by().values("pk")))
     if identity is Identity.NAMED:
-        theirs = theirs.filter(is_anonymous=False)
-    return theirs.values("pk")
+        theirs &= Q(is_anonymous=False)
+    return theirs
+
+
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """``column = ANY(ARRAY(subquery))`` on PostgreSQL: the subquery runs once (an InitPlan) and the
+    column's own index answers, also under OR; ``column IN (subquery)`` elsewhere."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", [*lhs_params, *rhs_params]
+        return f"{lhs} IN {rhs}", [*lhs_params, *rhs_params]
