@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -94,7 +95,7 @@ def pages(clients: dict[str, Any], generated: int) -> list[tuple[str, Callable[[
     from django.urls import reverse
     from generate import ACCESS_CODE
 
-    from aduan_publik.models import Category, Complaint, Disposition, StaffProfile
+    from aduan_publik.models import Category, Complaint, Contact, Disposition, StaffProfile
 
     changelist = reverse("admin:aduan_publik_complaint_changelist")
     change = "admin:aduan_publik_complaint_change"
@@ -102,6 +103,7 @@ def pages(clients: dict[str, Any], generated: int) -> list[tuple[str, Callable[[
     theirs = Disposition.objects.filter(opd_id=opd_id).order_by("-pk").values_list("complaint_id", flat=True)[0]
     latest = Complaint.objects.filter(pk__lte=generated).order_by("-pk").values_list("pk", "tracking_number")[0]
     middle = Complaint.objects.order_by("pk").values_list("tracking_number", flat=True)[latest[0] // 2]
+    name = Contact.objects.exclude(name="").order_by("pk").values_list("name", flat=True)[0]
     category = Category.objects.filter(parent__isnull=False).order_by("pk").values_list("pk", flat=True)[0]
     # The deep pages: 500 (admin) and 200 (an OPD), or the last page of a smaller city.
     admin_deep = min(500, math.ceil(latest[0] / 50))
@@ -115,6 +117,10 @@ def pages(clients: dict[str, Any], generated: int) -> list[tuple[str, Callable[[
         ("desk list admin deep page", "admin", changelist + f"?p={admin_deep}"),
         ("desk list admin search 'jalan rusak'", "admin", changelist + "?q=jalan+rusak"),
         ("desk list admin search number", "admin", changelist + f"?q={middle}"),
+        # A street (3% of complaints), a reporter's name (some thousand complaints), a word in none.
+        ("desk list admin search street", "admin", changelist + "?q=Diponegoro"),
+        ("desk list admin search name", "admin", changelist + "?" + urlencode({"q": name})),
+        ("desk list admin search rare word", "admin", changelist + "?q=jembatan+ambruk"),
         ("desk list admin status filter", "admin", changelist + "?status__exact=in_progress"),
         ("desk list admin channel filter", "admin", changelist + "?channel__exact=whatsapp"),
         ("desk list admin category filter", "admin", changelist + f"?category__id__exact={category}"),
@@ -132,6 +138,7 @@ def pages(clients: dict[str, Any], generated: int) -> list[tuple[str, Callable[[
         ("portal public search", "public", reverse(portal + "public_list") + "?q=jalan+rusak"),
         ("portal tracking page", "public", reverse(portal + "track_detail", args=[latest[1]])),
         ("API complaint list", "api", reverse("aduan_publik:api:complaints")),
+        ("API complaint search 'jalan rusak'", "api", reverse("aduan_publik:api:complaints") + "?q=jalan+rusak"),
     ]
     only = wanted()
     return [(name, (lambda g=get[who], u=url: g(u))) for name, who, url in plan
@@ -185,6 +192,7 @@ def create(times: int = 50) -> float:
     from aduan_publik.services.complaints import complaint_create
 
     contact = Contact.objects.filter(channel="web").order_by("pk").first()
+    name = Contact.objects.exclude(name="").order_by("pk").values_list("name", flat=True)[0]
     category = Category.objects.filter(parent__isnull=False).order_by("pk").first()
     queues = settings.RQ_QUEUES
     for queue in queues.values():
