@@ -134,3 +134,18 @@ def test_queue_badges_stop_counting_at_the_limit(admin_client_, admin_user, opd_
     assert queues.queue_badge(4) == "3+" and queues.queue_badge(3) == "3"
     page = admin_client_.get(LIST_URL).content.decode()
     assert "3+" in page
+
+
+def test_a_searched_list_counts_exactly_only_up_to_the_search_limit(admin_client_, liaison_pu_client, admin_user,
+                                                                    opd_pu, category_jalan, monkeypatch):
+    """Every match of a search costs a row to count: above ``search.COUNT_LIMIT`` the count is a label
+    (the list itself is unchanged); a list without a search still counts up to 10.000."""
+    from aduan_publik.desk import complaint_admin
+
+    made = make_complaints(5, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    monkeypatch.setattr(complaint_admin, "COUNT_LIMIT", 3)
+    for client in (admin_client_, liaison_pu_client):
+        page = client.get(LIST_URL, {"q": "uraian"}).content.decode()
+        assert "lebih dari 3" in page and made[-1].tracking_number in page
+        assert "lebih dari 3" not in client.get(LIST_URL).content.decode()
+        assert "lebih dari" not in client.get(LIST_URL, {"q": made[0].tracking_number}).content.decode()

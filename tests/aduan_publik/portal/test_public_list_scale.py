@@ -56,3 +56,13 @@ def test_public_search_finds_words_and_numbers_never_people(client, admin_user, 
     html = client.get("/publik/", {"q": "Pelapor Publik 0"}).content.decode()
     assert first.tracking_number not in html
     assert first.tracking_number not in client.get("/publik/", {"q": "0811 0000 0000"}).content.decode()
+
+
+def test_a_public_search_counts_exactly_only_up_to_the_search_limit(client, admin_user, opd_pu, monkeypatch):
+    from aduan_publik.portal.views import public
+
+    made = make_public(5, admin_user, opd_pu)
+    monkeypatch.setattr(public, "COUNT_LIMIT", 3)
+    html = client.get("/publik/", {"q": "trotoar"}).content.decode()
+    assert "lebih dari 3" in html and made[-1].tracking_number in html
+    assert "lebih dari 3" not in client.get("/publik/").content.decode()  # no search: exact up to 10.000

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -30,7 +31,7 @@ from ..selectors.complaints import (
     own_disposition,
 )
 from ..selectors.queues import QUEUE_PARAM, URGENCY_ORDER, with_urgency
-from ..selectors.search import complaint_search, identity_for
+from ..selectors.search import COUNT_LIMIT, complaint_search, identity_for
 from ..services.complaints import complaint_update
 from ..services.deadlines import OVERDUE_STATUSES
 from ..workflow import WorkflowError
@@ -169,6 +170,14 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
                            search_term: str) -> tuple[QuerySet[Complaint], bool]:
         """The hub's one search; the queryset is already the viewer's (an OPD searches only its own)."""
         return complaint_search(queryset, search_term, identity=identity_for(request.user)), False
+
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet[Complaint], per_page: int,
+                      orphans: int = 0, allow_empty_first_page: bool = True) -> DeskPaginator:
+        """A searched list counts exactly only up to ``search.COUNT_LIMIT`` (each match costs a row)."""
+        paginator = self.paginator(queryset, per_page, orphans, allow_empty_first_page)
+        if request.GET.get(SEARCH_VAR, "").strip():
+            paginator.exact_limit = COUNT_LIMIT
+        return paginator
 
     def has_desk_admin_permission(self, request: HttpRequest) -> bool:
         return access.actor_for(request.user).is_admin

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from ... import figures
 from ...paging import CappedPaginator
 from ...selectors import trends
+from ...selectors.search import COUNT_LIMIT
 from ...views.files import serve_attachment
 from .. import selectors, stats
 from ..forms import PublicFilterForm
@@ -22,7 +23,10 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
         q=filters.get("q", ""), status=filters.get("status", ""), kind=filters.get("kind", ""),
         category=filters.get("category"), kecamatan=filters.get("kecamatan"),
     )
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("hal"))
+    paginator = CappedPaginator(qs, PAGE_SIZE)
+    if filters.get("q", "").strip():
+        paginator.exact_limit = COUNT_LIMIT  # a search counts exactly only up to a thousand (each match costs a row)
+    page = paginator.get_page(request.GET.get("hal"))
     query = request.GET.copy()
     query.pop("hal", None)
     return render(request, "portal/public_list.html", {
