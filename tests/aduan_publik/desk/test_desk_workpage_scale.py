@@ -43,7 +43,7 @@ def page_sql(client, url: str) -> list[str]:
     return [q["sql"] for q in queries]
 
 
-def grow_city_and_case(complaint: Complaint, *, admin, operator, opds, category) -> None:
+def grow_city_and_case(complaint: Complaint, *, admin, operator, opds, category) -> Complaint:
     """More categories (with parents), areas, complaints and OPDs in the city; a longer case."""
     for i in range(12):
         parent = Category.objects.create(name=f"Topik {i}", code=f"topik-{i}")
@@ -66,6 +66,7 @@ def grow_city_and_case(complaint: Complaint, *, admin, operator, opds, category)
     draft = complaint.followups.order_by("pk").last()
     attachment_create(complaint=complaint, content=PNG, filename="bukti.png", followup=draft)
     attachment_create(complaint=complaint, content=PNG, filename="lepas.png")
+    return original  # of which ``complaint`` is now marked a duplicate
 
 
 @pytest.fixture
@@ -109,10 +110,11 @@ def test_work_page_queries_are_the_same_for_a_small_and_a_big_case_and_city(
     url = change_url(disposed)
     page_sql(admin_client_, url)  # warm: what a process reads once (content types) is not the page's
     small = [len(page_sql(admin_client_, url)), len(page_sql(liaison_pu_client, url))]
-    grow_city_and_case(disposed, admin=admin_user, operator=operator_pu, opds=[opd_pu, opd_dlh],
-                       category=category_jalan)
+    original = grow_city_and_case(disposed, admin=admin_user, operator=operator_pu, opds=[opd_pu, opd_dlh],
+                                  category=category_jalan)
     page = admin_client_.get(url).content.decode()
     assert "Topik 3 › Sub 3" in page and "Kelurahan Satu" in page and "lepas.png" in page
+    assert f'{change_url(original)}">{original.tracking_number}</a>' in page  # «duplikat dari»
     big_sql = [page_sql(admin_client_, url), page_sql(liaison_pu_client, url)]
     assert small == [len(q) for q in big_sql], "\n\n".join("\n".join(q) for q in big_sql)
 

@@ -201,11 +201,13 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     def duplicate_label(self, obj: Complaint) -> str:
         """Only the number (the reporter is told it too): the original may belong to another OPD, whose
         title and page this viewer must not see; the link answers 404 to those who may not open it."""
-        original = obj.duplicate_of  # read with the complaint (selectors.workpage.complaint_for_page)
-        if original is None:
+        if obj.duplicate_of_id is None:
             return "—"
+        number = getattr(obj, "desk_duplicate_number", None)  # read with the complaint (complaint_for_page)
+        if number is None:
+            number = Complaint.objects.values_list("tracking_number", flat=True).get(pk=obj.duplicate_of_id)
         return format_html('<a href="{}">{}</a>', reverse("admin:aduan_publik_complaint_change",
-                                                          args=[original.pk]), original.tracking_number)
+                                                          args=[obj.duplicate_of_id]), number)
 
     @display(description=_("batas waktu"), ordering="desk_due")
     def due_label(self, obj: Complaint) -> str:
