@@ -27,7 +27,7 @@ from aduan_publik.models import (
 from aduan_publik.services.attachments import attachment_create
 from aduan_publik.services.complaints import complaint_create, complaint_verify
 from aduan_publik.services.dispositions import disposition_accept, followup_draft
-from tests.aduan_publik.desk.desk_helpers import PNG, change_url
+from tests.aduan_publik.desk.desk_helpers import PNG, action_url, change_url
 from tests.aduan_publik.desk.test_desk_list import make_complaints
 from tests.aduan_publik.desk.test_desk_workpage import inbound
 
@@ -212,3 +212,21 @@ def test_every_read_of_the_work_page_uses_an_index(admin_client_, liaison_pu_cli
                 cursor.execute("EXPLAIN " + sql)
                 text = "\n".join(row[0] for row in cursor.fetchall())
             assert not scanned.search(text), f"{sql}\n{text}"
+
+
+@pytest.mark.parametrize("slug", ["verify", "merge"])
+def test_action_forms_cost_the_same_queries_however_many_categories_and_areas(admin_client_, complaint, slug):
+    """The form pages of the buttons: the category select and the complaint's summary read in fixed queries."""
+    url = action_url(complaint, slug)
+    page_sql(admin_client_, url)  # warm
+    few = len(page_sql(admin_client_, url))
+    for i in range(12):
+        parent = Category.objects.create(name=f"Topik {i}", code=f"topik-{i}")
+        Category.objects.create(name=f"Sub {i}", code=f"sub-{i}", parent=parent)
+    kecamatan = Area.objects.create(code="kec-1", name="Kecamatan Satu", level=Area.Level.KECAMATAN)
+    kelurahan = Area.objects.create(code="kel-1", name="Kelurahan Satu", level=Area.Level.KELURAHAN, parent=kecamatan)
+    Complaint.objects.filter(pk=complaint.pk).update(kecamatan=kecamatan, kelurahan=kelurahan)
+    page = admin_client_.get(url).content.decode()
+    assert "Kelurahan Satu" in page and "Kecamatan Satu" in page
+    assert ("Topik 3 › Sub 3" in page) == (slug == "verify")  # the verify form's category select
+    assert len(page_sql(admin_client_, url)) == few
