@@ -122,10 +122,14 @@ def can_manage_jobs(user: Any) -> bool:
 # ---- reads -------------------------------------------------------------------------------
 
 
-def complaints_visible_to(user: Any) -> QuerySet[Complaint]:
-    """Every complaint ``user`` may see. The base of every complaint list and getter."""
+def complaints_visible_to(user: Any, *, within: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
+    """Every complaint ``user`` may see. The base of every complaint list and getter.
+
+    ``within``: a complaint queryset to narrow instead of all complaints (a page's own
+    ``select_related`` and annotations), so that it is read in the same query as the check.
+    """
     actor = actor_for(user)
-    qs = Complaint.objects.all()
+    qs = Complaint.objects.all() if within is None else within
     if actor.can_read_all:
         return qs
     if actor.is_opd and actor.opd_id:
@@ -161,9 +165,13 @@ def attachments_visible_to(user: Any) -> QuerySet[Attachment]:
     return Attachment.objects.filter(complaint__in=complaints_visible_to(user))
 
 
-def get_complaint(user: Any, pk: Any, *, for_update: bool = False) -> Complaint:
-    """The access-checked getter: the complaint, or 404 when ``user`` may not see it."""
-    qs = complaints_visible_to(user)
+def get_complaint(user: Any, pk: Any, *, for_update: bool = False,
+                  within: QuerySet[Complaint] | None = None) -> Complaint:
+    """The access-checked getter: the complaint, or 404 when ``user`` may not see it.
+
+    ``within`` as in :func:`complaints_visible_to`: what the caller reads along with the row.
+    """
+    qs = complaints_visible_to(user, within=within)
     if for_update:
         qs = qs.select_for_update()
     try:

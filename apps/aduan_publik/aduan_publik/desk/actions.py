@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from .. import access
 from ..channels.registry import channel_capabilities
 from ..models import Complaint, Disposition
-from ..selectors.complaints import draft_followups, failed_outbound, returned_parts
+from ..selectors.complaints import has_draft, has_failed_outbound, has_returned_part
 from ..services import complaints as svc
 from ..services import dispositions as disp
 from ..services import drafts, lifecycle, outbound
@@ -156,7 +156,7 @@ def _review(user: Any, c: Complaint, d: Disposition | None, data: dict[str, Any]
 
 
 def _has_returned_part(user: Any, c: Complaint, d: Disposition | None) -> bool:
-    return returned_parts(complaint=c).exists()
+    return has_returned_part(complaint=c)
 
 
 def _cannot_send(user: Any, c: Complaint, d: Disposition | None) -> bool:
@@ -164,11 +164,11 @@ def _cannot_send(user: Any, c: Complaint, d: Disposition | None) -> bool:
 
 
 def _has_failed(user: Any, c: Complaint, d: Disposition | None) -> bool:
-    return _can_send(user, c, d) and failed_outbound(complaint=c).exists()
+    return _can_send(user, c, d) and has_failed_outbound(complaint=c)
 
 
 def _has_draft(user: Any, c: Complaint, d: Disposition | None) -> bool:
-    return d is not None and draft_followups(user=user, disposition=d).exists()
+    return d is not None and has_draft(user=user, disposition=d)
 
 
 L = gettext_lazy

@@ -20,18 +20,12 @@ from unfold.views import ChangeList
 
 from .. import access
 from ..calendar import WorkingCalendar
-from ..models import Complaint
+from ..models import Category, Complaint
 from ..paging import DeskPaginator
-from ..selectors.complaints import (
-    complaint_files,
-    complaint_followups,
-    complaint_list_queryset,
-    complaint_threads,
-    complaint_timeline,
-    own_disposition,
-)
+from ..selectors.complaints import complaint_list_queryset, own_disposition
 from ..selectors.queues import QUEUE_PARAM, URGENCY_ORDER, with_urgency
 from ..selectors.search import COUNT_LIMIT, complaint_search, identity_for
+from ..selectors.workpage import EVERYTHING_PARAM, RECENT, complaint_for_page, work_page
 from ..services.complaints import complaint_update
 from ..services.deadlines import OVERDUE_STATUSES
 from ..workflow import WorkflowError
@@ -218,9 +212,11 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
         title and page this viewer must not see; the link answers 404 to those who may not open it."""
         if obj.duplicate_of_id is None:
             return "—"
-        original = Complaint.objects.only("tracking_number").get(pk=obj.duplicate_of_id)
+        number = getattr(obj, "desk_duplicate_number", None)  # read with the complaint (complaint_for_page)
+        if number is None:
+            number = Complaint.objects.values_list("tracking_number", flat=True).get(pk=obj.duplicate_of_id)
         return format_html('<a href="{}">{}</a>', reverse("admin:aduan_publik_complaint_change",
-                                                          args=[original.pk]), original.tracking_number)
+                                                          args=[obj.duplicate_of_id]), number)
 
     @display(description=_("batas waktu"), ordering="desk_due")
     def due_label(self, obj: Complaint) -> str:
@@ -246,26 +242,41 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
 
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: dict[str, Any] | None = None) -> HttpResponse:
-        complaint = access.get_complaint(request.user, object_id)  # another OPD's complaint: 404
-        complaint = self.get_queryset(request).get(pk=complaint.pk)
+        complaint = complaint_for_page(user=request.user, pk=object_id)  # another OPD's complaint: 404
+        request._desk_complaint = complaint  # type: ignore[attr-defined]  # get_object: no second read
+        everything = request.GET.get(EVERYTHING_PARAM) == "1"
+        page = work_page(user=request.user, complaint=complaint, everything=everything)
         disposition = own_disposition(user=request.user, complaint=complaint)
         actions = available_actions(request.user, complaint, disposition)
-        followups = complaint_followups(user=request.user, complaint=complaint)
         panel = {
             "reporter": access.reporter_display(request.user, complaint),
-            "photos": complaint_files(complaint=complaint),
-            "threads": complaint_threads(complaint=complaint),
-            "followups": followups,
-            "drafts_waiting": sum(f.state == f.State.DRAFT for f in followups),
+            "photos": page.photos,
+            "threads": page.threads,
+            "followups": page.followups,
+            "drafts_waiting": sum(f.state == f.State.DRAFT for f in page.followups),
             "reply": next((a for a in actions if a.slug == "reply"), None),
             "can_review": any(a.slug == "publish" for a in actions),
             "identity_hidden": not access.can_see_identity(request.user, complaint),
             "dispositions": complaint.desk_dispositions,  # type: ignore[attr-defined]
-            "timeline": complaint_timeline(user=request.user, complaint=complaint),
+            "timeline": page.timeline,
+            "see_all_url": f"?{EVERYTHING_PARAM}=1" if page.cut else "", "recent": RECENT,
             "actions": [a for a in actions if a.slug != "reply"],  # the reply has its composer below
             "complaint": complaint,
         }
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), "desk": panel})
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        """The complaint :meth:`change_view` read (access-checked, with what the page shows), not a second copy."""
+        loaded = getattr(request, "_desk_complaint", None)
+        if loaded is not None and from_field is None and str(loaded.pk) == str(object_id):
+            return loaded
+        return super().get_object(request, object_id, from_field)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The category select names each choice with its parent («Topik › Sub»): read with the parents."""
+        if db_field.name == "category":
+            kwargs["queryset"] = Category.objects.select_related("parent")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if not self.has_change_permission(request, obj):

@@ -77,12 +77,17 @@ class ConfirmForm(DeskForm):
     """Actions without input (accept, resume): the button is the confirmation."""
 
 
+def _category_choice() -> forms.ModelChoiceField:
+    """Active categories, each named «Topik › Sub»: read with their parents (one query for the select)."""
+    return forms.ModelChoiceField(label=_("Kategori"), required=False, widget=UnfoldAdminSelectWidget,
+                                  queryset=Category.objects.filter(active=True).select_related("parent"))
+
+
 class VerifyForm(DeskForm):
     triage: Any = None  # the stored triage advice (aduan_publik.triage.selectors.Advice), when there is one
     opds = _opd_picker(_("OPD tujuan"))
     instruction = _area(_("Instruksi untuk OPD"), required=False)
-    category = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.filter(active=True),
-                                      required=False, widget=UnfoldAdminSelectWidget)
+    category = _category_choice()
     priority = _select(_("Prioritas"), Complaint.Priority.choices)
     is_anonymous = _flag(_("Anonim (identitas pelapor disembunyikan dari OPD)"))
     is_secret = _flag(_("Rahasia (tidak tampil di portal publik)"))
@@ -295,8 +300,7 @@ class WalkInForm(DeskForm):
     kind = _select(_("Jenis"), Complaint.Kind.choices)
     title = _text(_("Judul"), max_length=200)
     description = _area(_("Uraian"))
-    category = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.filter(active=True),
-                                      required=False, widget=UnfoldAdminSelectWidget)
+    category = _category_choice()
     location_text = _text(_("Lokasi"), required=False, max_length=300)
     reporter_name = _text(_("Nama pelapor"), required=False, max_length=200)
     reporter_phone = _text(_("Telepon/WhatsApp pelapor"), required=False, max_length=40)

@@ -55,7 +55,9 @@ def complaint_action(model_admin: Any, request: HttpRequest, object_id: str, slu
     action = ACTIONS.get(slug)
     if action is None:
         raise Http404(_("Tindakan tidak dikenal."))
-    complaint = access.get_complaint(request.user, object_id)
+    # The summary above the form names the category (with its parent) and the areas: read with the row.
+    within = Complaint.objects.select_related("category__parent", "kecamatan", "kelurahan")
+    complaint = access.get_complaint(request.user, object_id, within=within)
     disposition = own_disposition(user=request.user, complaint=complaint) if action.on_disposition else None
     if request.method != "POST":
         if not action.available(request.user, complaint, disposition):

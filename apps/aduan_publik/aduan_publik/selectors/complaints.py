@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from .. import access
-from ..channels.registry import channel_capabilities
 from ..models import (
     ACTIVE_DISPOSITION_STATES,
     AWAITING_REROUTE,
@@ -31,11 +30,16 @@ def complaint_list_queryset(*, user: Any) -> QuerySet[Complaint]:
     Rows read ``complaint.desk_dispositions`` (non-cancelled dispositions with their OPD),
     so the OPD column costs one query for the whole page, never one per row.
     """
-    shown = (Disposition.objects.exclude(state=Disposition.State.CANCELLED)
-             .select_related("opd").order_by("created_at", "pk"))
     return (access.complaints_visible_to(user)
             .select_related("category", "category__parent", "contact")
-            .prefetch_related(Prefetch("dispositions", queryset=shown, to_attr="desk_dispositions")))
+            .prefetch_related(desk_dispositions()))
+
+
+def desk_dispositions() -> Prefetch:
+    """``complaint.desk_dispositions``: the non-cancelled dispositions with their OPD, oldest first."""
+    shown = (Disposition.objects.exclude(state=Disposition.State.CANCELLED)
+             .select_related("opd").order_by("created_at", "pk"))
+    return Prefetch("dispositions", queryset=shown, to_attr="desk_dispositions")
 
 
 PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{6,}$")
@@ -63,6 +67,9 @@ def own_disposition(*, user: Any, complaint: Complaint) -> Disposition | None:
     actor = access.actor_for(user)
     if not actor.is_opd:
         return None
+    loaded = getattr(complaint, "desk_dispositions", None)
+    if loaded is not None:  # the work page's: one's own is the one of one's OPD, as access.can checks
+        return next((d for d in loaded if d.opd_id == actor.opd_id and d.state in ACTIVE_DISPOSITION_STATES), None)
     return (access.dispositions_visible_to(user)
             .filter(complaint=complaint, state__in=ACTIVE_DISPOSITION_STATES)
             .select_related("opd", "complaint").first())
@@ -71,6 +78,12 @@ def own_disposition(*, user: Any, complaint: Complaint) -> Disposition | None:
 def draft_followups(*, user: Any, disposition: Disposition) -> QuerySet[FollowUp]:
     return (access.followups_visible_to(user)
             .filter(disposition=disposition, state=FollowUp.State.DRAFT).order_by("created_at"))
+
+
+def has_draft(*, user: Any, disposition: Disposition) -> bool:
+    """Whether :func:`draft_followups` has a row; from the work page's ``desk_has_draft`` when it set one."""
+    known = getattr(disposition, "desk_has_draft", None)
+    return draft_followups(user=user, disposition=disposition).exists() if known is None else bool(known)
 
 
 def returned_draft(*, user: Any, disposition: Disposition) -> FollowUp | None:
@@ -87,15 +100,32 @@ def returned_parts(*, complaint: Complaint) -> QuerySet[Disposition]:
     return complaint.dispositions.filter(AWAITING_REROUTE).select_related("opd")
 
 
+def has_returned_part(*, complaint: Complaint) -> bool:
+    """Whether :func:`returned_parts` has a row; read from the work page's ``desk_has_returned`` when loaded."""
+    known = getattr(complaint, "desk_has_returned", None)
+    if known is None:
+        return returned_parts(complaint=complaint).exists()
+    return complaint.is_open and bool(known)
+
+
 def awaiting_reroute() -> QuerySet[Complaint]:
     """Open complaints with a returned part waiting for the admins (the admin queue)."""
     waiting = Disposition.objects.filter(AWAITING_REROUTE, complaint=OuterRef("pk"))
     return Complaint.objects.exclude(status__in=CLOSED_STATUSES).filter(Exists(waiting))
 
 
+FAILED_OUT = Q(direction=Message.Direction.OUT, state=Message.State.FAILED)
+
+
 def failed_outbound(*, complaint: Complaint) -> QuerySet[Message]:
     """Outbound messages of an (already access-checked) complaint that failed to send."""
-    return complaint.messages.filter(direction=Message.Direction.OUT, state=Message.State.FAILED)
+    return complaint.messages.filter(FAILED_OUT)
+
+
+def has_failed_outbound(*, complaint: Complaint) -> bool:
+    """Whether :func:`failed_outbound` has a row; read from the work page's ``desk_has_failed`` when loaded."""
+    known = getattr(complaint, "desk_has_failed", None)
+    return failed_outbound(complaint=complaint).exists() if known is None else bool(known)
 
 
 # ---- the work page ----------------------------------------------------------------------
@@ -111,18 +141,20 @@ def complaint_files(*, complaint: Complaint) -> list[Attachment]:
 
 def complaint_threads(*, complaint: Complaint) -> list[dict[str, Any]]:
     """The conversation with the reporter, one thread per channel (internal notes left out), oldest first."""
+    messages = list(complaint.messages.filter(is_internal=False).select_related("author", "merged_from")
+                    .prefetch_related("attachments"))
+    return threads_of(messages, complaint)
+
+
+def threads_of(messages: list[Message], complaint: Complaint,
+               files: dict[int, list[Attachment]] | None = None) -> list[dict[str, Any]]:
+    """:func:`complaint_threads` of messages already read (``files``: their attachments by message, if read)."""
     threads: dict[str, list[TimelineEntry]] = {}
-    for message in (complaint.messages.filter(is_internal=False).select_related("author", "merged_from")
-                    .prefetch_related("attachments")):
-        threads.setdefault(message.channel, []).append(_message_entry(message, complaint))
+    for message in messages:
+        if not message.is_internal:
+            entry = message_entry(message, complaint, files=None if files is None else files.get(message.pk, []))
+            threads.setdefault(message.channel, []).append(entry)
     return [{"channel": channel, "messages": entries} for channel, entries in threads.items()]
-
-
-def complaint_followups(*, user: Any, complaint: Complaint) -> list[FollowUp]:
-    """Every follow-up ``user`` may see on ``complaint``: drafts, sent and returned ones, with evidence."""
-    return list(access.followups_visible_to(user).filter(complaint=complaint)
-                .select_related("disposition__opd", "author", "published_by", "reviewed_by")
-                .prefetch_related("attachments").order_by("created_at", "pk"))
 
 
 # ---- timeline ------------------------------------------------------------------------------
@@ -143,23 +175,6 @@ class TimelineEntry:
     note: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     ticks: str = ""  # delivery ticks, only on channels that report receipts (capabilities.delivery_status)
-
-
-def complaint_timeline(*, user: Any, complaint: Complaint) -> list[TimelineEntry]:
-    """Messages, audit events, follow-ups and loose files of an access-checked complaint, by time."""
-    messages = list(complaint.messages.select_related("author", "merged_from").prefetch_related("attachments"))
-    receipts = {name: channel_capabilities(name).delivery_status for name in {m.channel for m in messages}}
-    entries = [_message_entry(m, complaint, receipts=receipts[m.channel]) for m in messages]
-    entries += [TimelineEntry(at=e.created_at, kind="event", title=e.summary, actor=e.actor_label)
-                for e in complaint.events.all()]
-    followups = (access.followups_visible_to(user).filter(complaint=complaint)
-                 .select_related("disposition__opd", "author", "published_by").prefetch_related("attachments"))
-    entries += [_followup_entry(f) for f in followups]
-    loose = complaint.attachments.filter(message__isnull=True, followup__isnull=True)
-    entries += [TimelineEntry(at=a.created_at, kind="file", title=_("Lampiran aduan"), attachments=[a])
-                for a in loose]
-    entries.sort(key=lambda entry: entry.at)
-    return entries
 
 
 CODE_LIKE = re.compile(r"\b[A-Z2-9]{10}\b")
@@ -184,7 +199,9 @@ def mask_access_code(text: str, complaint: Complaint, *others: Complaint) -> str
 TICKS: dict[str, str] = {Message.State.SENT: "✓", Message.State.DELIVERED: "✓✓", Message.State.READ: "✓✓"}
 
 
-def _message_entry(message: Message, complaint: Complaint, *, receipts: bool = False) -> TimelineEntry:
+def message_entry(message: Message, complaint: Complaint, *, receipts: bool = False,
+                  files: list[Attachment] | None = None) -> TimelineEntry:
+    """One message as the page shows it (``files``: its attachments when already read, else a query)."""
     if message.is_internal:
         kind, title = "note", _("Catatan internal")
     elif message.merged_from is not None:
@@ -205,7 +222,7 @@ def _message_entry(message: Message, complaint: Complaint, *, receipts: bool = F
         actor=str(message.author) if message.author else "",
         state="" if message.is_internal else message.get_state_display(), state_code=message.state,
         error="; ".join(e for e in errors if e), note=_message_note(message, failed),
-        attachments=list(message.attachments.all()),
+        attachments=list(message.attachments.all()) if files is None else files,
         ticks=TICKS.get(message.state, "") if receipts and kind == "message_out" else "",
     )
 
@@ -223,11 +240,11 @@ def _message_note(message: Message, failed: bool) -> str:
     return "; ".join(n for n in notes if n)
 
 
-def _followup_entry(followup: FollowUp) -> TimelineEntry:
+def followup_entry(followup: FollowUp, *, files: list[Attachment]) -> TimelineEntry:
     return TimelineEntry(
         at=followup.published_at or followup.created_at, kind="followup",
         title=_("Tindak lanjut %(opd)s") % {"opd": followup.disposition.opd.name},
         body=followup.body, actor=str(followup.author) if followup.author else "",
         state=followup.get_state_display(), state_code=followup.state,
-        attachments=list(followup.attachments.all()),
+        attachments=files,
     )
