@@ -90,7 +90,7 @@ class CappedPaginator(Paginator):
         so the rows skipped by OFFSET never load their columns, joins or annotations (a deferred join).
         """
         if self.ids is not None:
-            return self.object_list.filter(pk__in=self.ids[bottom:top])
+            return self.object_list.filter(pk__in=self.ids[bottom:top])  # type: ignore[attr-defined]  # a queryset
         rows = self.object_list[bottom:top]
         if bottom == 0 or not isinstance(self.object_list, QuerySet) or not self.object_list.ordered:
             return rows

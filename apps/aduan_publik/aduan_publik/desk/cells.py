@@ -34,7 +34,7 @@ def row_checkbox(pk: Any) -> SafeString:
     return mark_safe(_checkbox_html(get_language()).replace(PK_SLOT, escape(str(pk))))  # escaped
 
 
-def label_column(name: str, description: Any, colours: dict[str, str],
+def label_column(name: str, description: Any, colours: dict[Any, str],
                  value: Callable[[Any], tuple[str, Any]]) -> Any:
     """A label column (status, priority) for one page: each distinct value's HTML rendered once.
 

@@ -300,6 +300,9 @@ class OpdScope(models.Model):
         constraints = [models.UniqueConstraint(fields=["opd", "complaint"], name="opdscope_opd_complaint")]
         indexes = [models.Index(fields=["opd", "received_at", "complaint"], name="opdscope_opd_received")]
 
+    def __str__(self) -> str:
+        return f"{self.opd_id} → {self.complaint_id}"
+
 
 ACTIVE_DISPOSITION_STATES = ("pending", "accepted", "answered")
 # Returned parts the admins have not yet re-routed or settled (see ``Disposition.return_handled_at``).

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     DateTimeField,
@@ -30,7 +31,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
