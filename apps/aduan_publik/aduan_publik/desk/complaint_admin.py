@@ -141,6 +141,10 @@ class DeskChangeList(ChangeList):
 
     def get_query_string(self, new_params: dict[str, Any] | None = None, remove: Any = None) -> str:
         key = (tuple(sorted((new_params or {}).items())), tuple(remove or ()))
+        try:
+            hash(key)
+        except TypeError:  # a list among the values (a multiple-choice filter): not worth keeping
+            return str(super().get_query_string(new_params, remove))
         memo = self.__dict__.setdefault("_desk_query_strings", {})
         if key not in memo:
             memo[key] = super().get_query_string(new_params, remove)
