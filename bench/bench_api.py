@@ -29,7 +29,7 @@ def _generate() -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from aduan_publik.models import OPD, Category, Complaint, Disposition
+    from aduan_publik.models import OPD, Category, Complaint, Disposition, OpdScope
 
     opds = [OPD.objects.get_or_create(code=f"BEN{i}", defaults={"name": f"Dinas Bench {i}"})[0] for i in range(10)]
     category = Category.objects.get_or_create(code="bench", defaults={"name": "Bench"})[0]
@@ -49,6 +49,8 @@ def _generate() -> dict[str, Any]:
             complaint=c, opd=opds[c.pk % 10], state="accepted", created_at=c.received_at,
             respond_due=c.received_at + timedelta(days=5), complete_due=c.received_at + timedelta(days=14),
         ) for c in disposed], batch_size=BATCH)
+        OpdScope.objects.bulk_create([OpdScope(complaint=c, opd=opds[c.pk % 10], received_at=c.received_at)
+                                      for c in disposed], batch_size=BATCH)
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum keeps them on a live site
         cursor.execute("ANALYZE")
     return {"generated": ROWS - have, "seconds": time.perf_counter() - started, "opd": opds[3].pk}

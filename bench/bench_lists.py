@@ -47,7 +47,7 @@ def _generate() -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from aduan_publik.models import OPD, Category, Complaint, Contact, Disposition
+    from aduan_publik.models import OPD, Category, Complaint, Contact, Disposition, OpdScope
 
     opds = [OPD.objects.get_or_create(code=f"LST{i}", defaults={"name": f"Dinas Daftar {i}"})[0] for i in range(20)]
     parent = Category.objects.get_or_create(code="lst-root", defaults={"name": "Daftar"})[0]
@@ -73,6 +73,8 @@ def _generate() -> dict[str, Any]:
             complaint=c, opd=opds[c.pk % 20], state="accepted", created_at=c.received_at,
             respond_due=c.received_at + timedelta(days=5), complete_due=c.received_at + timedelta(days=14),
         ) for c in rows if c.status != "received"], batch_size=BATCH)
+        OpdScope.objects.bulk_create([OpdScope(complaint=c, opd=opds[c.pk % 20], received_at=c.received_at)
+                                      for c in rows if c.status != "received"], batch_size=BATCH)
     with connection.cursor() as cursor:  # fresh statistics, as autovacuum keeps them on a live site
         cursor.execute("ANALYZE")
     return {"generated": ROWS - have, "seconds": time.perf_counter() - started, "opd": opds[3]}

@@ -22,6 +22,16 @@ def _clean_redis():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _live_queue_badges(monkeypatch):
+    """The sidebar's queue badges are counted on every page, as before their one-minute cache, so a
+    test sees the counts of its own changes at once and pages cost the same queries on every request.
+    ``test_desk_list_render.py`` tests the cache itself."""
+    from aduan_publik.selectors import queues
+
+    monkeypatch.setattr(queues, "BADGE_SECONDS", 0)
+
+
 @pytest.fixture
 def opd_pu(db):
     return OPD.objects.create(code="PUPR", name="Dinas Pekerjaan Umum dan Penataan Ruang", kind="dinas")

@@ -38,7 +38,8 @@ TITLES = ["Jalan rusak dan berlubang di", "Drainase tersumbat di", "Lampu jalan 
           "Pedagang kaki lima menutup trotoar di", "Pohon tumbang di", "Banjir setelah hujan di",
           "Pipa bocor di", "Kebisingan malam hari di", "KTP elektronik belum jadi, kantor di"]
 SQL_TABLES = (("CONTACTS", "aduan_publik_contact"), ("COMPLAINTS", "aduan_publik_complaint"),
-              ("DISPOSITIONS", "aduan_publik_disposition"), ("EVENTS", "aduan_publik_event"),
+              ("DISPOSITIONS", "aduan_publik_disposition"), ("OPD_SCOPES", "aduan_publik_opdscope"),
+              ("EVENTS", "aduan_publik_event"),
               ("MESSAGES", "aduan_publik_message"))
 
 

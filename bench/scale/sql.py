@@ -141,6 +141,13 @@ FROM (SELECT c.id, c.verified_at, c.first_response_at, c.answered_at,
       WHERE c.status IN ('disposed', 'in_progress', 'returned', 'answered', 'closed')) AS s
 """
 
+# What the disposition service writes with each disposition: one scope row per OPD and complaint.
+OPD_SCOPES = """
+INSERT INTO aduan_publik_opdscope (opd_id, complaint_id, received_at %(extra_columns)s)
+SELECT DISTINCT d.opd_id, d.complaint_id, c.received_at %(extra_values)s
+FROM aduan_publik_disposition AS d JOIN aduan_publik_complaint AS c ON c.id = d.complaint_id
+"""
+
 EVENT_VERBS = """
 CASE status WHEN 'received' THEN ARRAY['created']
             WHEN 'postponed' THEN ARRAY['created', 'postponed']

@@ -64,7 +64,7 @@ def test_desk_list_links_to_the_export(client, admin_user):
 
 def _bulk(prefix, count, *, received_at, contact=None, opd=None, anonymous=False):
     """``count`` complaints received at the same moment (equal sort keys), optionally disposed to ``opd``."""
-    from aduan_publik.models import Complaint, Disposition
+    from aduan_publik.models import Complaint, Disposition, OpdScope
 
     Complaint.objects.bulk_create([Complaint(
         tracking_number=f"{prefix}-{i:03d}", access_code_hash="0" * 64, title=f"Aduan {prefix} {i}",
@@ -73,6 +73,8 @@ def _bulk(prefix, count, *, received_at, contact=None, opd=None, anonymous=False
     made = list(Complaint.objects.filter(tracking_number__startswith=f"{prefix}-"))
     if opd is not None:
         Disposition.objects.bulk_create([Disposition(complaint=c, opd=opd, created_at=received_at) for c in made])
+        # What the disposition service writes with each disposition: the OPD's view of the complaint.
+        OpdScope.objects.bulk_create([OpdScope(complaint=c, opd=opd, received_at=received_at) for c in made])
     return made
 
 

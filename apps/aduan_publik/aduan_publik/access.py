@@ -5,7 +5,8 @@ Desk, portal, API and exports all go through these functions. The rules:
 * Diskominfo admins see and act on every complaint; leaders see everything, change nothing.
 * OPD liaison officers and operators see only complaints with a disposition to their OPD
   (including ones their OPD returned, so they can read their own history), and never the
-  identity of an *anonim* reporter.
+  identity of an *anonim* reporter. The disposition service records each such pair once as an
+  ``OpdScope`` row in the disposition's transaction; the querysets here read those rows.
 * Integrators reach the API only, never the desk.
 * Anyone else (anonymous visitors, users without a profile) sees nothing here; the portal's
   reporter access goes through :func:`get_complaint_for_reporter` with the secret code.
@@ -25,7 +26,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Attachment, Complaint, Disposition, FollowUp, Notification, Role, StaffProfile
+from .models import Attachment, Complaint, Disposition, FollowUp, Notification, OpdScope, Role, StaffProfile
 
 MASK = "•••"
 
@@ -133,9 +134,35 @@ def complaints_visible_to(user: Any, *, within: QuerySet[Complaint] | None = Non
     if actor.can_read_all:
         return qs
     if actor.is_opd and actor.opd_id:
-        ours = Disposition.objects.filter(complaint=OuterRef("pk"), opd_id=actor.opd_id)
-        return qs.filter(Exists(ours))
+        # Every complaint ever disposed to the OPD, through its scope rows (one per OPD and complaint,
+        # written with the disposition): a join, so the OPD's list can page along the scope's index.
+        return qs.filter(opd_scopes__opd_id=actor.opd_id)
     return qs.none()
+
+
+def newest_first(user: Any) -> tuple[str, ...]:
+    """The order of ``user``'s complaint list when nothing else is asked: newest received first.
+
+    An OPD's list follows its scope rows' copy of ``received_at`` (same values), so PostgreSQL walks
+    the index ``(opd, received_at, complaint)`` instead of every complaint of the city.
+    """
+    actor = actor_for(user)
+    if actor.is_opd and actor.opd_id:
+        return ("-opd_scopes__received_at", "-opd_scopes__complaint_id")
+    return ("-received_at", "-pk")
+
+
+def visible_ids(user: Any) -> QuerySet[Any]:
+    """The ids of every complaint ``user`` may see, in :func:`newest_first` order, from the narrowest
+    index: an OPD's scope rows alone, so counting or skipping them never reads the complaint table.
+
+    For lists that show exactly :func:`complaints_visible_to` in that order (no filter, no search).
+    """
+    actor = actor_for(user)
+    if actor.is_opd and actor.opd_id:
+        return (OpdScope.objects.filter(opd_id=actor.opd_id).order_by("-received_at", "-complaint_id")
+                .values_list("complaint_id", flat=True))
+    return complaints_visible_to(user).order_by("-received_at", "-pk").values_list("pk", flat=True)
 
 
 def dispositions_visible_to(user: Any) -> QuerySet[Disposition]:
@@ -173,7 +200,7 @@ def get_complaint(user: Any, pk: Any, *, for_update: bool = False,
     """
     qs = complaints_visible_to(user, within=within)
     if for_update:
-        qs = qs.select_for_update()
+        qs = qs.select_for_update(of=("self",))  # the complaint's row, not the OPD's scope row
     try:
         return qs.get(pk=pk)
     except (Complaint.DoesNotExist, ValueError, TypeError):
@@ -356,7 +383,7 @@ def report_opd_scope(user: Any, opd_id: Any) -> int | None:
 def _with_opd(qs: QuerySet[Complaint], opd_id: int | None) -> QuerySet[Complaint]:
     if opd_id is None:
         return qs
-    return qs.filter(Exists(Disposition.objects.filter(complaint=OuterRef("pk"), opd_id=opd_id)))
+    return qs.filter(Exists(OpdScope.objects.filter(complaint=OuterRef("pk"), opd_id=opd_id)))
 
 
 def api_complaints_visible_to(user: Any, *, opd_id: int | None = None) -> QuerySet[Complaint]:

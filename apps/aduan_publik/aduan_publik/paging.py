@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
@@ -34,9 +35,17 @@ class CappedPaginator(Paginator):
 
     exact_limit = EXACT_LIMIT
 
+    def __init__(self, object_list: Any, per_page: Any, orphans: int = 0, allow_empty_first_page: bool = True,
+                 *, ids: Any = None) -> None:
+        """``ids``: optionally, the ids of ``object_list``'s rows in its order from a narrower query
+        (``access.visible_ids``): counted and sliced instead of ``object_list`` itself."""
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        self.ids = ids
+
     @cached_property
     def count(self) -> int:
-        ids = self.object_list.order_by().values("pk")  # type: ignore[attr-defined]  # a queryset
+        source = self.ids if self.ids is not None else self.object_list.values("pk")  # type: ignore[attr-defined]
+        ids = source.order_by()
         capped = ids[: self.exact_limit + 1].count()
         self._exact = capped <= self.exact_limit
         return capped if self._exact else max(self.exact_limit + 1, _estimate(ids))
@@ -73,7 +82,20 @@ class CappedPaginator(Paginator):
         top = bottom + self.per_page
         if self.count_is_exact and top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self.object_list[bottom:top], number, self)
+        return self._get_page(self._rows(bottom, top), number, self)
+
+    def _rows(self, bottom: int, top: int) -> Any:
+        """The rows ``bottom:top``. Past the first page of a queryset the page's ids are chosen first,
+        in a subquery that reads only the ordering's index (``WHERE id IN (SELECT id … OFFSET n)``),
+        so the rows skipped by OFFSET never load their columns, joins or annotations (a deferred join).
+        """
+        if self.ids is not None:
+            return self.object_list.filter(pk__in=self.ids[bottom:top])  # type: ignore[attr-defined]  # a queryset
+        rows = self.object_list[bottom:top]
+        if bottom == 0 or not isinstance(self.object_list, QuerySet) or not self.object_list.ordered:
+            return rows
+        ids = self.object_list.prefetch_related(None).values("pk")[bottom:top]
+        return self.object_list.filter(pk__in=ids)
 
     def _get_page(self, *args: Any, **kwargs: Any) -> CappedPage:
         return CappedPage(*args, **kwargs)

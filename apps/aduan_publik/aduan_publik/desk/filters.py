@@ -24,8 +24,12 @@ from ..services.deadlines import overdue_complaints
 OPEN_WORK = (Disposition.State.PENDING, Disposition.State.ACCEPTED)
 
 
-def _opd_choices() -> list[tuple[str, str]]:
-    return [(str(pk), name) for pk, name in OPD.objects.filter(active=True).values_list("pk", "name")]
+def _opd_choices(request: HttpRequest) -> list[tuple[str, str]]:
+    """The active OPDs, read once per page (two filters list them)."""
+    if not hasattr(request, "_desk_opd_choices"):
+        request._desk_opd_choices = [  # type: ignore[attr-defined]
+            (str(pk), name) for pk, name in OPD.objects.filter(active=True).values_list("pk", "name")]
+    return list(request._desk_opd_choices)  # type: ignore[attr-defined]
 
 
 def _with_disposition(queryset: QuerySet[Complaint], opd_id: str, states: Any = None) -> QuerySet[Complaint]:
@@ -44,7 +48,7 @@ class OpdFilter(admin.SimpleListFilter):
     parameter_name = "opd"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return _opd_choices()
+        return _opd_choices(request)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
         value = self.value()
@@ -58,7 +62,7 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "antrean"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return _opd_choices()
+        return _opd_choices(request)
 
     def queryset(self, request: HttpRequest, queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
         value = self.value()

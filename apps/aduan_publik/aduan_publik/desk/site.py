@@ -14,7 +14,7 @@ from unfold.sites import UnfoldAdminSite
 
 from .. import access
 from ..selectors.notifications import unread_count
-from ..selectors.queues import QUEUE_PARAM, queue_badge, queue_counts, queue_url, queues_for
+from ..selectors.queues import QUEUE_PARAM, queue_badge, queue_counts_cached, queue_url, queues_for
 from ..services.signin import signin_login_record
 from .login import DeskLoginForm
 
@@ -107,13 +107,18 @@ class DeskSite(UnfoldAdminSite):
         return context
 
     def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict[str, Any]]:
-        """The sidebar's *Notifikasi* entry carries the unread count."""
+        """The sidebar's *Notifikasi* entry carries the unread count. Built once per request (the
+        sidebar and unfold's page context both ask; each asks every model admin for permissions)."""
+        if app_label is None and hasattr(request, "_aduan_app_list"):
+            return request._aduan_app_list  # type: ignore[no-any-return]
         apps = super().get_app_list(request, app_label)
         unread = self._unread(request)
         for app in apps:
             for model in app["models"]:
                 if model["object_name"] == "Notification" and unread:
                     model["name"] = f"{model['name']} ({unread})"
+        if app_label is None:
+            request._aduan_app_list = apps  # type: ignore[attr-defined]
         return apps
 
     def _unread(self, request: HttpRequest) -> int:
@@ -126,7 +131,7 @@ class DeskSite(UnfoldAdminSite):
 def queue_group(request: HttpRequest) -> dict[str, Any]:
     """The sidebar's «Antrean kerja»: one link per queue of the user's role, with its count."""
     queues = queues_for(request.user)
-    counts = queue_counts(request.user) if queues else {}
+    counts = queue_counts_cached(request.user) if queues else {}
     current = request.GET.get(QUEUE_PARAM)
     items = [{"title": q.label, "link": queue_url(q.key), "icon": q.icon, "has_permission": True,
               "active": current == q.key, "badge": queue_badge(counts.get(q.key, 0)),

@@ -8,6 +8,7 @@ from .complaint import (
     Contact,
     Disposition,
     FollowUp,
+    OpdScope,
 )
 from .figures import FigureCell, FigureContribution, FigureDirty
 from .notify import Escalation, Notification
@@ -38,6 +39,7 @@ __all__ = [
     "InboundEvent",
     "Message",
     "Notification",
+    "OpdScope",
     "Role",
     "StaffProfile",
     "TriageSuggestion",

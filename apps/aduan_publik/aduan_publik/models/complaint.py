@@ -278,6 +278,32 @@ class Disposition(models.Model):
         return f"{self.complaint.tracking_number} → {self.opd.code}"
 
 
+class OpdScope(models.Model):
+    """One row per OPD and complaint ever disposed to it: what the OPD's staff may see.
+
+    ``access.complaints_visible_to`` reads it (the one definition of an OPD's visibility); the
+    disposition service writes it in the disposition's transaction, and nothing removes it (a
+    returned or cancelled part stays visible, as before). ``received_at`` is the complaint's (set
+    once at intake), so an OPD's list pages newest first along ``(opd, received_at, complaint)``
+    without reading the complaint table for the rows it skips.
+    """
+
+    # No index of its own on opd: the unique (opd, complaint) index starts with it.
+    opd = models.ForeignKey(OPD, on_delete=models.PROTECT, related_name="+", verbose_name=_("OPD"), db_index=False)
+    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="opd_scopes",
+                                  verbose_name=_("aduan"))
+    received_at = models.DateTimeField(_("diterima"))
+
+    class Meta:
+        verbose_name = _("cakupan OPD")
+        verbose_name_plural = _("cakupan OPD")
+        constraints = [models.UniqueConstraint(fields=["opd", "complaint"], name="opdscope_opd_complaint")]
+        indexes = [models.Index(fields=["opd", "received_at", "complaint"], name="opdscope_opd_received")]
+
+    def __str__(self) -> str:
+        return f"{self.opd_id} → {self.complaint_id}"
+
+
 ACTIVE_DISPOSITION_STATES = ("pending", "accepted", "answered")
 # Returned parts the admins have not yet re-routed or settled (see ``Disposition.return_handled_at``).
 AWAITING_REROUTE = models.Q(state="returned", return_handled_at__isnull=True)

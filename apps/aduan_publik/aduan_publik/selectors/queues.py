@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     DateTimeField,
@@ -136,6 +137,27 @@ def queue_counts(user: Any) -> dict[str, int]:
         condition = queue_condition(user, queue.key, now)
         counts[queue.key] = visible.filter(condition).values("pk")[: EXACT_LIMIT + 1].count()
     return counts
+
+
+BADGE_SECONDS = 60  # 0: always count (the test suite's default, see tests/conftest.py)
+
+
+def queue_counts_cached(user: Any) -> dict[str, int]:
+    """:func:`queue_counts` as the sidebar shows them on every desk page: kept in the shared cache
+    (Redis) for :data:`BADGE_SECONDS`, per scope (all admins and leaders share one entry, each OPD
+    its own), so at most one page a minute per scope pays for the counts. Badges lag a change by up
+    to a minute; the lists themselves are always current.
+    """
+    actor = access.actor_for(user)
+    scope = f"opd-{actor.opd_id}" if actor.is_opd and actor.opd_id else "all" if actor.can_read_all else None
+    if scope is None or BADGE_SECONDS <= 0:
+        return queue_counts(user)
+    key = f"desk-queue-counts:{scope}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = queue_counts(user)
+        cache.set(key, counts, BADGE_SECONDS)
+    return dict(counts)
 
 
 def queue_badge(count: int) -> str:

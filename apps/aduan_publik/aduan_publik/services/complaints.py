@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .. import access, notifications
 from ..calendar import WorkingCalendar, stage_days
 from ..channels.registry import get_channel
-from ..models import AWAITING_REROUTE, OPD, Area, Category, Complaint, Contact, Disposition, Message
+from ..models import AWAITING_REROUTE, OPD, Area, Category, Complaint, Contact, Disposition, Message, OpdScope
 from ..triage import NOT_A_COMPLAINT, NOT_AUTHORITY
 from ..triage import outcomes as triage_outcomes
 from ..triage.intake import triage_on_commit
@@ -204,6 +204,10 @@ def _dispose(complaint: Complaint, opd: OPD, by: Any, instruction: str, now: dat
         complaint=complaint, opd=opd, instruction=instruction, disposed_by=by, created_at=now,
         **disposition_deadlines(complaint, now),
     )
+    # The OPD may see this complaint from now on (access.complaints_visible_to reads these rows); a
+    # second disposition to the same OPD finds the row there already.
+    OpdScope.objects.bulk_create([OpdScope(opd=opd, complaint=complaint, received_at=complaint.received_at)],
+                                 ignore_conflicts=True)
     notify.on_disposed(disposition)  # the OPD's liaison and operators hear of it
     return disposition
 

@@ -1,0 +1,111 @@
+"""The complaint list at 1,000,000 complaints (issue 14): what a page renders and reads does not grow
+with its rows; an OPD's list counts and pages from its scope rows; the sidebar's badges are kept a minute."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from unfold.utils import display_for_label
+
+from aduan_publik.desk.complaint_admin import STATUS_COLOURS
+from aduan_publik.models import Complaint, OpdScope
+from aduan_publik.selectors import queues
+from aduan_publik.services.complaints import complaint_create, complaint_verify
+from aduan_publik.services.dispositions import disposition_return
+from tests.aduan_publik.desk.desk_helpers import LIST_URL
+from tests.aduan_publik.desk.test_desk_list import make_complaints
+
+pytestmark = pytest.mark.django_db
+
+
+def rendered_templates(client, params=None) -> list[str]:
+    response = client.get(LIST_URL, params or {})
+    assert response.status_code == 200
+    # unfold includes its row-actions template once per row; without row actions it is one false {% if %}.
+    return [t.name for t in response.templates if t.name != "unfold/helpers/actions_row.html"]
+
+
+def test_a_page_renders_the_same_templates_for_5_and_50_rows(admin_client_, admin_user, opd_pu, category_jalan):
+    """unfold rendered a template per label cell, per row checkbox and per row's headers: 150+ for 50 rows."""
+    make_complaints(5, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    rendered_templates(admin_client_)  # the checkbox of this language, rendered once
+    few = rendered_templates(admin_client_)
+    make_complaints(45, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    many = rendered_templates(admin_client_)
+    assert len(many) == len(few), sorted(set(many) - set(few))
+
+
+def test_cells_keep_unfolds_html(admin_client_, admin_user, opd_pu, category_jalan):
+    made = make_complaints(3, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    body = admin_client_.get(LIST_URL).content.decode()
+    status = display_for_label(("disposed", Complaint.Status.DISPOSED.label), "-", STATUS_COLOURS)
+    assert body.count(status) == 3
+    for complaint in made:
+        assert re.search(rf'<input type="checkbox" name="_selected_action" value="{complaint.pk}" class="[^"]*'
+                         r'action-select" aria-label="[^"]+">', body)
+    assert body.count('id="action-toggle"') == 1  # the select-all box, in the header only
+    assert body.count('data-label="status"') == 3  # every row still names its column
+
+
+def test_disposing_writes_the_opd_scope_once(admin_user, liaison_pu, opd_pu, opd_dlh, category_jalan, contact):
+    complaint, _code = complaint_create(channel="web", title="Jalan rusak", description="Lubang.", contact=contact,
+                                        category=category_jalan, acknowledge=False)
+    assert not OpdScope.objects.filter(complaint=complaint).exists()
+    complaint_verify(complaint=complaint, by=admin_user, opds=[opd_pu, opd_dlh])
+    rows = OpdScope.objects.filter(complaint=complaint).order_by("opd__code")
+    assert [(r.opd.code, r.received_at) for r in rows] == [("DLH", complaint.received_at),
+                                                           ("PUPR", complaint.received_at)]
+    own = complaint.dispositions.get(opd=opd_pu)
+    disposition_return(disposition=own, by=liaison_pu, reason="Bukan kewenangan kami.")
+    assert OpdScope.objects.filter(complaint=complaint, opd=opd_pu).count() == 1  # still theirs to read
+
+
+def list_sql(client, params=None) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(LIST_URL, params or {}).status_code == 200
+    return [q["sql"] for q in queries]
+
+
+def test_the_opd_list_counts_and_pages_from_its_scope_rows(liaison_pu_client, admin_user, opd_pu, opd_dlh,
+                                                          category_jalan, monkeypatch):
+    ours = make_complaints(3, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    theirs = make_complaints(2, admin=admin_user, opds=[opd_dlh], category=category_jalan)
+    monkeypatch.setattr("aduan_publik.desk.complaint_admin.ComplaintAdmin.list_per_page", 2)
+    sql = list_sql(liaison_pu_client)
+    counts = [s for s in sql if s.startswith('SELECT COUNT(*) FROM (SELECT "aduan_publik_opdscope"."complaint_id"')]
+    assert len(counts) == 1 and "aduan_publik_complaint" not in counts[0]  # no complaint row read to count
+    sql = list_sql(liaison_pu_client, {"p": "2"})
+    page = [s for s in sql if s.startswith('SELECT "aduan_publik_complaint"."id"')]
+    assert len(page) == 1 and re.search(r"IN \(SELECT .*aduan_publik_opdscope.* LIMIT 1 OFFSET 2\)", page[0]), page
+    body = liaison_pu_client.get(LIST_URL, {"p": "2"}).content.decode()
+    shown = {c.tracking_number for c in ours + theirs if c.tracking_number in body}
+    assert shown == {ours[0].tracking_number}  # the oldest of PUPR's three; DLH's never
+
+
+def test_a_deep_admin_page_picks_its_ids_first(admin_client_, admin_user, opd_pu, category_jalan, monkeypatch):
+    made = make_complaints(5, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    monkeypatch.setattr("aduan_publik.desk.complaint_admin.ComplaintAdmin.list_per_page", 2)
+    for params in ({"p": "3"}, {"p": "3", "status__exact": "disposed"}):
+        sql = list_sql(admin_client_, params)
+        page = [s for s in sql if s.startswith('SELECT "aduan_publik_complaint"."id"')]
+        assert len(page) == 1 and re.search(r"IN \(SELECT .* LIMIT 1 OFFSET 4\)", page[0]), page
+        body = admin_client_.get(LIST_URL, params).content.decode()
+        assert made[0].tracking_number in body and made[1].tracking_number not in body  # newest first
+
+
+def test_sidebar_badges_are_kept_a_minute_per_scope(admin_user, leader_user, liaison_pu, opd_pu, category_jalan,
+                                                    monkeypatch):
+    monkeypatch.setattr(queues, "BADGE_SECONDS", 60)
+    make_complaints(1, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    first = queues.queue_counts_cached(admin_user)
+    assert first == queues.queue_counts(admin_user)
+    Complaint.objects.create(tracking_number="ADU-T-1", title="t", description="d", channel="web",
+                             received_at=first and Complaint.objects.first().received_at)
+    with CaptureQueriesContext(connection) as queries:
+        again = queues.queue_counts_cached(leader_user)  # leaders read the admins' queues: the same entry
+    assert again == first and not [q for q in queries if "aduan_publik_complaint" in q["sql"]]
+    assert queues.queue_counts(admin_user)["perlu-verifikasi"] == first["perlu-verifikasi"] + 1  # lists are live
+    assert queues.queue_counts_cached(liaison_pu) == queues.queue_counts(liaison_pu)  # an OPD has its own entry
