@@ -17,6 +17,8 @@ all time (grain ``a``, day 1970-01-01):
 * ``t`` — triage decisions (every complaint with a decided suggestion, counted or not):
   ``n`` decided, ``followed_up`` accepted, ``on_time`` top-3 hit.
 * ``h:<measure>`` — histograms of durations; key ``"<channel>:<bucket>"`` (city) or ``":<bucket>"``.
+  These are not stored as cells: :func:`split` gathers them into whole histograms, one
+  ``FigureHistogram`` row per (grain, day, OPD, measure, channel) holding every bucket's count.
 
 Durations are kept in milliseconds (sums) and in buckets (medians): whole minutes below one hour,
 then buckets 2% wide. A median read from the buckets is within one bucket width of the exact one.
@@ -29,12 +31,16 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.utils import timezone
 
 from .models.figures import VALUE_COLUMNS
 
 Key = tuple[str, str, int, str, str]  # grain, day (ISO), opd_id, dim, key
 Cells = dict[Key, list[int]]
+HistKey = tuple[str, str, int, str, str]  # grain, day (ISO), opd_id, measure, channel
+Hists = dict[HistKey, dict[int, int]]  # counts per bucket
+HIST_DTYPE = np.dtype("<i4")  # stored counts; sums are taken in int64
 
 COL = {name: i for i, name in enumerate(VALUE_COLUMNS)}
 WIDTH = len(VALUE_COLUMNS)
@@ -84,6 +90,47 @@ def median_of(hist: dict[int, int]) -> timedelta | None:
         while len(found) < 2 and seen >= ranks[len(found)]:
             found.append(bucket_value(b))
     return sum(found, timedelta()) / len(found)
+
+
+def hist_median(counts: np.ndarray) -> timedelta | None:
+    """:func:`median_of` for a dense histogram (index = bucket), as read from ``FigureHistogram``."""
+    if not len(counts):
+        return None
+    cum = np.cumsum(counts, dtype=np.int64)
+    total = int(cum[-1])
+    if total <= 0:
+        return None
+    first, second = (int(np.searchsorted(cum, rank)) for rank in ((total + 1) // 2, total // 2 + 1))
+    return (bucket_value(first) + bucket_value(second)) / 2
+
+
+def hist_encode(counts: np.ndarray) -> bytes:
+    """A histogram as stored: int32 little-endian, trailing empty buckets left out."""
+    nonzero = np.flatnonzero(counts)
+    size = int(nonzero[-1]) + 1 if len(nonzero) else 0
+    return np.asarray(counts[:size], dtype=HIST_DTYPE).tobytes()
+
+
+def hist_decode(data: bytes | memoryview | None) -> np.ndarray:
+    return np.frombuffer(bytes(data or b""), dtype=HIST_DTYPE).astype(np.int64)
+
+
+def hist_add(total: np.ndarray | None, more: np.ndarray) -> np.ndarray:
+    """``total + more`` for histograms of any lengths (``total`` may be reused)."""
+    if total is None:
+        return more.copy()
+    if len(more) > len(total):
+        total, more = more.copy(), total
+    total[:len(more)] += more
+    return total
+
+
+def hist_dense(sparse: Mapping[int, int]) -> np.ndarray:
+    """A ``{bucket: count}`` histogram as a dense array."""
+    dense = np.zeros(max(sparse, default=-1) + 1, dtype=np.int64)
+    for b, n in sparse.items():
+        dense[b] += n
+    return dense
 
 
 # ---- snapshots -------------------------------------------------------------------------------
@@ -202,11 +249,9 @@ def _disposition_cells(_add: _Adder, day: str, d: list[Any], rating: int | None)
             _add(day, opd_id, f"h:{measure}", f":{bucket(ms)}", n=1)
 
 
-def day_cells(snaps: Iterable[dict[str, Any] | None], into: Cells) -> None:
-    """The rebuild's fast path: add the day cells of many snapshots into ``into``, then their months."""
-    days: Cells = {}
-    for snap in snaps:
-        cells(snap, into=days, months=False)
+def roll_up(days: Cells, into: Cells) -> None:
+    """The rebuild's fast path: add day cells (``cells(..., months=False)``) into ``into``, with their
+    months and all time."""
     for (_grain, day, opd_id, dim, key), values in days.items():
         for at_key in (("d", day, opd_id, dim, key), ("m", _month(day), opd_id, dim, key),
                        ("a", ALL_DAY, opd_id, dim, key)):
@@ -227,6 +272,25 @@ def difference(old: Cells, new: Cells) -> Cells:
         if any(delta):
             found[key] = delta
     return found
+
+
+def split(found: Cells) -> tuple[Cells, Hists]:
+    """The plain cells and the histograms (``h:<measure>`` cells gathered per channel) of ``found``."""
+    plain: Cells = {}
+    hists: Hists = {}
+    n = COL["n"]
+    for (grain, day, opd_id, dim, key), values in found.items():
+        if dim.startswith("h:"):
+            channel, _colon, b = key.rpartition(":")
+            hist = hists.setdefault((grain, day, opd_id, dim[2:], channel), {})
+            hist[int(b)] = hist.get(int(b), 0) + values[n]
+        else:
+            plain[(grain, day, opd_id, dim, key)] = values
+    return plain, hists
+
+
+def month_of(day: str) -> str:
+    return _month(day)
 
 
 def merge_into(total: Cells, more: Cells) -> None:

@@ -9,7 +9,7 @@ from .complaint import (
     Disposition,
     FollowUp,
 )
-from .figures import FigureCell, FigureContribution, FigureDirty
+from .figures import FigureCell, FigureContribution, FigureDirty, FigureHistogram
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
@@ -34,6 +34,7 @@ __all__ = [
     "FigureCell",
     "FigureContribution",
     "FigureDirty",
+    "FigureHistogram",
     "FollowUp",
     "InboundEvent",
     "Message",

@@ -50,6 +50,29 @@ class FigureCell(models.Model):
         return f"{self.grain}:{self.day}:{self.opd_id}:{self.dim}:{self.key}"
 
 
+class FigureHistogram(models.Model):
+    """A whole histogram of one duration in one cell (``figure_cells.HistKey``): counts per bucket.
+
+    ``counts`` is a little-endian int32 array (``figure_cells.hist_encode``; index = bucket, trailing
+    zeros left out). One row per (grain, day, OPD, measure, channel) instead of one per bucket: a
+    period reads a few hundred small rows, not hundreds of thousands (issue 14).
+    """
+
+    grain = models.CharField(max_length=1)
+    day = models.DateField()
+    opd_id = models.IntegerField()
+    measure = models.CharField(max_length=20)
+    channel = models.CharField(max_length=64)
+    counts = models.BinaryField(default=b"")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["grain", "measure", "opd_id", "day", "channel"],
+                                               name="figurehistogram_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.grain}:{self.day}:{self.opd_id}:{self.measure}:{self.channel}"
+
+
 class FigureContribution(models.Model):
     """What one complaint last added to the cells: the inputs it was counted with (a compact JSON).
 
