@@ -151,22 +151,42 @@ def local_day(moment: datetime) -> str:
 def snapshot(row: dict[str, Any], dispositions: Iterable[dict[str, Any]],
              triage: Mapping[str, Any] | None) -> dict[str, Any]:
     """The inputs one complaint gives the figures (``row``: the complaint's fields as ``values()``)."""
-    snap: dict[str, Any] = {"day": local_day(row["received_at"]), "c": None, "t": None}
-    if triage and triage["outcome"]:
-        snap["t"] = [int(triage["outcome"] == "accepted"), int(bool(triage["top3_hit"]))]
-    if row["status"] == ARCHIVED or row["duplicate_of_id"] is not None:
-        return snap
     received = row["received_at"]
     closed = row["closed_at"] if row["status"] == CLOSED and row["closed_at"] else None
-    snap["c"] = {
-        "ch": row["channel"], "st": row["status"], "sec": int(row["is_secret"]),
-        "fu": int(row["answered_at"] is not None), "r": row["rating"],
+    plain = {
+        "day": local_day(received), "channel": row["channel"], "status": row["status"],
+        "dup": row["duplicate_of_id"] is not None, "secret": row["is_secret"], "fu": row["answered_at"] is not None,
+        "rating": row["rating"], "cd": local_day(closed) if closed else None, "cat": row["category_id"],
+        "kel": row["kelurahan_id"],
         "t": [ms_between(row["verified_at"], received), ms_between(row["first_response_at"], received),
               ms_between(row["closed_at"], received)],
-        "cd": local_day(closed) if closed else None, "cat": row["category_id"], "kel": row["kelurahan_id"],
-        "d": [_disposition(d) for d in dispositions if d["state"] != CANCELLED],
     }
+    return snapshot_of(plain, [_disposition(d) for d in dispositions if d["state"] != CANCELLED], triage)
+
+
+def snapshot_of(c: Mapping[str, Any], parts: list[list[Any]], triage: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`snapshot` from plain values (local days as ISO text, spans in ms, the parts as
+    :func:`_disposition` gives them): the rebuild computes these in SQL (``selectors/figure_inputs.py``)."""
+    snap: dict[str, Any] = {"day": c["day"], "c": None, "t": None}
+    if triage and triage["outcome"]:
+        snap["t"] = [int(triage["outcome"] == "accepted"), int(bool(triage["top3_hit"]))]
+    if c["status"] == ARCHIVED or c["dup"]:
+        return snap
+    snap["c"] = {"ch": c["channel"], "st": c["status"], "sec": int(c["secret"]), "fu": int(c["fu"]),
+                 "r": c["rating"], "t": list(c["t"]), "cd": c["cd"], "cat": c["cat"], "kel": c["kel"], "d": parts}
     return snap
+
+
+OPEN = ("pending", "accepted")
+
+
+def overdue_at(d: dict[str, Any]) -> datetime | None:
+    """When an open disposition becomes late (``figures_recount.overdue_now``): its response deadline
+    while pending, its completion deadline while pending or accepted, whichever comes first."""
+    if d["state"] not in OPEN:
+        return None
+    found = [d["complete_due"]] + ([d["respond_due"]] if d["state"] == "pending" else [])
+    return min((due for due in found if due is not None), default=None)
 
 
 def _disposition(d: dict[str, Any]) -> list[Any]:
@@ -247,6 +267,61 @@ def _disposition_cells(_add: _Adder, day: str, d: list[Any], rating: int | None)
     for measure, ms in zip(OPD_TIMES, (response, answer), strict=True):
         if ms is not None:
             _add(day, opd_id, f"h:{measure}", f":{bucket(ms)}", n=1)
+
+
+def _bump(plain: Cells, key: Key, pairs: Iterable[tuple[int, int]]) -> None:
+    row = plain.get(key)
+    if row is None:
+        row = plain[key] = [0] * WIDTH
+    for i, value in pairs:
+        row[i] += value
+
+
+def _count(hists: Hists, key: HistKey, b: int) -> None:
+    hist = hists.get(key)
+    if hist is None:
+        hist = hists[key] = {}
+    hist[b] = hist.get(b, 0) + 1
+
+
+def day_parts(snap: dict[str, Any] | None, plain: Cells, hists: Hists) -> None:
+    """``split(cells(snap, months=False))`` added into ``plain`` and ``hists``, without the general
+    adder: the rebuild's hot loop (a million complaints). The tests compare it with :func:`cells`."""
+    if not snap:
+        return
+    day = snap["day"]
+    if snap["t"]:
+        _bump(plain, ("d", day, 0, "t", ""), ((0, 1), (COL["followed_up"], snap["t"][0]),
+                                              (COL["on_time"], snap["t"][1])))
+    c = snap["c"]
+    if c is None:
+        return
+    rating = c["r"]
+    pairs = [(COL["n"], 1), (COL["followed_up"], c["fu"]), (COL["secret"], c["sec"]),
+             (COL["rated"], int(rating is not None)), (COL["rating_sum"], rating or 0)]
+    times = [(i, measure, ms) for i, (measure, ms) in enumerate(zip(COMPLAINT_TIMES, c["t"], strict=True), start=1)
+             if ms is not None]
+    pairs += [pair for i, _measure, ms in times for pair in ((COL[f"t{i}_n"], 1), (COL[f"t{i}_ms"], ms))]
+    buckets = [(measure, bucket(ms)) for _i, measure, ms in times]
+    refs = [(dim, str(ref)) for dim, ref in (("cat", c["cat"]), ("kel", c["kel"])) if ref is not None]
+    for opd_id, channel in [(0, c["ch"]), *((o, "") for o in sorted({d[0] for d in c["d"]}))]:
+        _bump(plain, ("d", day, opd_id, "c", f"{channel}:{c['st']}"), pairs)
+        for measure, b in buckets:
+            _count(hists, ("d", day, opd_id, measure, channel), b)
+        if c["cd"]:
+            _bump(plain, ("d", c["cd"], opd_id, "closed", ""), ((0, 1),))
+        for dim, ref in refs:
+            _bump(plain, ("d", day, opd_id, dim, ref), ((0, 1),))
+    rated = int(rating is not None)
+    for opd_id, answered, on_time, returned, is_open, response, answer in c["d"]:
+        values = [(COL["n"], 1), (COL["followed_up"], answered), (COL["on_time"], on_time),
+                  (COL["returned"], returned), (COL["open"], is_open), (COL["rated"], rated),
+                  (COL["rating_sum"], rating or 0)]
+        for i, measure, ms in ((1, "response", response), (2, "answer", answer)):
+            if ms is not None:
+                values += [(COL[f"t{i}_n"], 1), (COL[f"t{i}_ms"], ms)]
+                _count(hists, ("d", day, opd_id, measure, ""), bucket(ms))
+        _bump(plain, ("d", day, opd_id, "d", ""), values)
 
 
 def roll_up(days: Cells, into: Cells) -> None:

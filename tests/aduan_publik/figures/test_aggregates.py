@@ -298,3 +298,19 @@ def test_histograms_read_as_arrays_give_the_same_medians():
     assert figure_cells.hist_encode(figure_cells.hist_dense({2: 1, 5: 0})) == np.array([0, 0, 1], "<i4").tobytes()
     grown = figure_cells.hist_add(figure_cells.hist_dense({1: 1}), figure_cells.hist_dense({4: 2}))
     assert list(grown) == [0, 1, 0, 0, 2]
+
+
+def test_the_rebuilds_fast_path_adds_the_same_cells_as_the_refresh(city):
+    """``figure_cells.day_parts`` (the rebuild's hot loop) equals ``split(cells(..., months=False))``."""
+    figures_settle()
+    snaps = list(FigureContribution.objects.values_list("data", flat=True))
+    assert any(s and s["c"] and s["c"]["d"] for s in snaps)
+    snaps.append({**snaps[-1], "t": [1, 0]})  # a triage decision (the demo city has none)
+    general: dict = {}
+    for snap in snaps:
+        figure_cells.cells(snap, into=general, months=False)
+    plain: dict = {}
+    hists: dict = {}
+    for snap in snaps:
+        figure_cells.day_parts(snap, plain, hists)
+    assert (plain, hists) == figure_cells.split(general)

@@ -9,7 +9,7 @@ from .complaint import (
     Disposition,
     FollowUp,
 )
-from .figures import FigureCell, FigureContribution, FigureDirty, FigureHistogram
+from .figures import FigureCell, FigureContribution, FigureDirty, FigureHistogram, FigureOpenDue
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
@@ -35,6 +35,7 @@ __all__ = [
     "FigureContribution",
     "FigureDirty",
     "FigureHistogram",
+    "FigureOpenDue",
     "FollowUp",
     "InboundEvent",
     "Message",

@@ -73,6 +73,28 @@ class FigureHistogram(models.Model):
         return f"{self.grain}:{self.day}:{self.opd_id}:{self.measure}:{self.channel}"
 
 
+class FigureOpenDue(models.Model):
+    """An open disposition of a counted complaint that has a deadline: *Terlambat* once ``overdue_at`` passes.
+
+    ``overdue_at`` is the earliest deadline that makes it late (the response deadline while pending,
+    the completion deadline while pending or accepted). Kept by the figures' refresh with the cells,
+    so "late now" is an index-only count of this narrow table, never a join of the dispositions
+    with the complaints (issue 14).
+    """
+
+    disposition_id = models.BigIntegerField(primary_key=True)
+    complaint_id = models.BigIntegerField(db_index=True)
+    opd_id = models.IntegerField()
+    received_at = models.DateTimeField()
+    overdue_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["overdue_at", "received_at", "opd_id"], name="figureopendue_overdue")]
+
+    def __str__(self) -> str:
+        return f"#{self.disposition_id}"
+
+
 class FigureContribution(models.Model):
     """What one complaint last added to the cells: the inputs it was counted with (a compact JSON).
 

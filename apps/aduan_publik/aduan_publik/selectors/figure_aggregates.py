@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from .. import figure_cells
@@ -28,7 +28,7 @@ from ..figure_rules import (
     finish_opd,
     finish_triage,
 )
-from ..models import OPD, Area, Category, FigureCell, FigureHistogram
+from ..models import OPD, Area, Category, FigureCell, FigureHistogram, FigureOpenDue
 from ..models.figures import VALUE_COLUMNS
 
 GROUPS = {"waiting": WAITING, "in_process": IN_PROCESS, "awaiting_reporter": AWAITING_REPORTER,
@@ -136,6 +136,10 @@ def _complaint_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
 def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str, Any]:
     opd = opd_id or 0
     plain, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=opd)
+    return _totals_row(plain, hists, opd)
+
+
+def _totals_row(plain: list[dict[str, Any]], hists: Hists, opd: int) -> dict[str, Any]:
     row = _complaint_row(plain)
     for name in COMPLAINT_TIMES:
         row[f"median_{name}"] = figure_cells.hist_median(_merged(hists, opd, name))
@@ -144,6 +148,16 @@ def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str,
 
 def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
     cells, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=0)
+    return _channel_rows(cells, hists)
+
+
+def totals_and_channels(period: Period = ALL_TIME) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """:func:`totals` and :func:`per_channel` of the city from one read of the same cells."""
+    cells, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=0)
+    return _totals_row(cells, hists, 0), _channel_rows(cells, hists)
+
+
+def _channel_rows(cells: list[dict[str, Any]], hists: Hists) -> list[dict[str, Any]]:
     channels = sorted({r["key"].rpartition(":")[0] for r in cells})
     rows = []
     for channel in channels:
@@ -157,9 +171,16 @@ def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda row: -row["total"])  # stable: channels by name within a total
 
 
-def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
-    from ..figures_recount import overdue_now
+def overdue_now(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[int, int]:
+    """Open dispositions past a deadline now, per OPD: an index-only count of ``FigureOpenDue``
+    (kept with the cells), equal to :func:`aduan_publik.figures_recount.overdue_now`."""
+    qs = period.filter(FigureOpenDue.objects.filter(overdue_at__lt=timezone.now()), "received_at")
+    if opd_id is not None:
+        qs = qs.filter(opd_id=opd_id)
+    return dict(qs.values_list("opd_id").annotate(n=Count("pk")).order_by())
 
+
+def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
     plain, hists = _both(period, dims=("d",), hists=figure_cells.OPD_TIMES, opd_id=opd_id)
     cells = [r for r in plain if r["s_n"]]  # one row per OPD: the key of "d" cells is always ""
     names = {o["pk"]: o for o in OPD.objects.filter(pk__in=[r["opd_id"] for r in cells]).values("pk", "name", "code")}

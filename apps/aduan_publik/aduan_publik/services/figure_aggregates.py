@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import figure_cells, queueing
+from ..selectors import figure_inputs
 from ..figure_cells import Cells, Hists
 from ..models import (
     Complaint,
@@ -30,14 +31,16 @@ from ..models import (
     FigureContribution,
     FigureDirty,
     FigureHistogram,
+    FigureOpenDue,
     TriageSuggestion,
 )
 from ..models.figures import VALUE_COLUMNS
 
 COMPLAINT_FIELDS = ("id", "received_at", "channel", "status", "duplicate_of_id", "is_secret", "answered_at",
                     "rating", "verified_at", "first_response_at", "closed_at", "category_id", "kelurahan_id")
-DISPOSITION_FIELDS = ("complaint_id", "opd_id", "state", "created_at", "accepted_at", "answered_at",
-                      "complete_due")
+DISPOSITION_FIELDS = ("id", "complaint_id", "opd_id", "state", "created_at", "accepted_at", "answered_at",
+                      "complete_due", "respond_due")
+OPEN_DUE_FIELDS = ("disposition_id", "complaint_id", "opd_id", "received_at", "overdue_at")
 KEY_COLUMNS = ("grain", "day", "opd_id", "dim", "key")
 COPY_FROM_ROWS = 5000  # above this many cells, PostgreSQL takes them by COPY (a rebuild)
 UPSERT_ROWS = 500  # rows per statement: 19 parameters each, well under SQLite's limit
@@ -97,7 +100,9 @@ def complaint_figures_refresh(*, complaint_id: int) -> bool:
     held = FigureContribution.objects.select_for_update().get(pk=complaint_id)
     FigureDirty.objects.filter(pk=complaint_id).delete()
     rows = list(Complaint.objects.filter(pk=complaint_id).values(*COMPLAINT_FIELDS))
-    new = snapshots(rows).get(complaint_id)
+    open_due: list[tuple[Any, ...]] = []
+    new = snapshots(rows, open_due=open_due).get(complaint_id)
+    _open_due_replace(complaint_id, open_due)  # deadlines may move without changing the snapshot
     if new == held.data:
         return False
     plain, hists = figure_cells.split(figure_cells.difference(figure_cells.cells(held.data),
@@ -109,18 +114,42 @@ def complaint_figures_refresh(*, complaint_id: int) -> bool:
     return True
 
 
-def snapshots(rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
-    """The snapshots of complaints given as ``values(*COMPLAINT_FIELDS)`` rows (two more queries)."""
+def snapshots(rows: list[dict[str, Any]], *, open_due: list[tuple[Any, ...]] | None = None,
+              ) -> dict[int, dict[str, Any]]:
+    """The snapshots of complaints given as ``values(*COMPLAINT_FIELDS)`` rows (two more queries).
+
+    ``open_due`` collects the ``FigureOpenDue`` rows (``OPEN_DUE_FIELDS``) of the counted ones.
+    """
     ids = [row["id"] for row in rows]
     if not ids:
         return {}
     parts: dict[int, list[dict[str, Any]]] = {}
     for d in Disposition.objects.filter(complaint_id__in=ids).order_by("pk").values(*DISPOSITION_FIELDS):
         parts.setdefault(d["complaint_id"], []).append(d)
-    triage = {t["complaint_id"]: t for t in TriageSuggestion.objects.filter(complaint_id__in=ids)
-              .exclude(outcome="").values("complaint_id", "outcome", "top3_hit")}
-    return {row["id"]: figure_cells.snapshot(row, parts.get(row["id"], []), triage.get(row["id"]))
-            for row in rows}
+    triage = _triage(ids)
+    found = {}
+    for row in rows:
+        mine = parts.get(row["id"], [])
+        snap = found[row["id"]] = figure_cells.snapshot(row, mine, triage.get(row["id"]))
+        if open_due is not None and snap["c"] is not None:
+            open_due += [(d["id"], row["id"], d["opd_id"], row["received_at"], due)
+                         for d in mine if (due := figure_cells.overdue_at(d)) is not None]
+    return found
+
+
+def _triage(ids: list[int]) -> dict[int, dict[str, Any]]:
+    return {t["complaint_id"]: t for t in TriageSuggestion.objects.filter(complaint_id__in=ids)
+            .exclude(outcome="").values("complaint_id", "outcome", "top3_hit")}
+
+
+def _open_due_replace(complaint_id: int, rows: list[tuple[Any, ...]]) -> None:
+    """Make the complaint's ``FigureOpenDue`` rows ``rows`` (one query when nothing changed)."""
+    have = set(FigureOpenDue.objects.filter(complaint_id=complaint_id).values_list(*OPEN_DUE_FIELDS))
+    if have == set(rows):
+        return
+    FigureOpenDue.objects.filter(complaint_id=complaint_id).delete()
+    FigureOpenDue.objects.bulk_create([FigureOpenDue(**dict(zip(OPEN_DUE_FIELDS, row, strict=True)))
+                                       for row in rows])
 
 
 def _hist_order(key: figure_cells.HistKey) -> tuple[Any, ...]:
@@ -224,35 +253,70 @@ def figures_rebuild(*, batch: int = 5000, say: Callable[[str], None] | None = No
     once the chunks have moved past it: they are written then, and only the months' and all time's
     stay in memory (a few thousand arrays).
     """
-    for model in (FigureCell, FigureHistogram, FigureContribution, FigureDirty):
+    for model in (FigureCell, FigureHistogram, FigureOpenDue, FigureContribution, FigureDirty):
         model.objects.all().delete()
     pending: Cells = {}
     hists = _HistRollup()
     counts = {"complaints": 0, "cells": 0}
-    last: tuple[Any, int] | None = None
-    while rows := _rebuild_chunk(last, batch):
-        found = snapshots(rows)
+    last: Any = None
+    while found := _rebuild_snapshots(last, batch):
+        snaps, last, last_day = found
         _copy_in(FigureContribution, ("complaint_id", "data"),
-                 [(pk, json.dumps(snap, separators=(",", ":"))) for pk, snap in found.items()])
-        days: Cells = {}
-        for snap in found.values():
-            figure_cells.cells(snap, into=days, months=False)
-        plain, day_hists = figure_cells.split(days)
+                 [(pk, json.dumps(snap, separators=(",", ":"))) for pk, snap in snaps.items()])
+        plain: Cells = {}
+        day_hists: Hists = {}
+        for snap in snaps.values():
+            figure_cells.day_parts(snap, plain, day_hists)
         figure_cells.roll_up(plain, into=pending)
         hists.add(day_hists)
-        hists.flush_before(figure_cells.local_day(rows[-1]["received_at"]))
+        hists.flush_before(last_day)
         if len(pending) > 200_000:  # the cells of a chunk are mostly its days: flush, keep memory flat
             cells_apply(pending)
             pending = {}
-        last = (rows[-1]["received_at"], rows[-1]["id"])
-        counts["complaints"] += len(rows)
+        counts["complaints"] += len(snaps)
         if say is not None and counts["complaints"] % (batch * 20) == 0:
             say(f"{counts['complaints']}")
     cells_apply(pending)
     hists.flush_before(None)
+    _open_due_rebuild()
     counts["cells"] = FigureCell.objects.count()
     counts["histograms"] = FigureHistogram.objects.count()
     return counts
+
+
+def _rebuild_snapshots(last: Any, batch: int) -> tuple[dict[int, dict[str, Any]], Any, str] | None:
+    """The next chunk's snapshots, its keyset position and the local day of its last complaint.
+
+    PostgreSQL computes the snapshots' plain values in SQL (``selectors/figure_inputs.py``: no
+    datetimes in Python); elsewhere they come from the rows as the refresh reads them.
+    """
+    if connection.vendor == "postgresql":
+        plain = figure_inputs.complaint_chunk(last, batch)
+        if not plain:
+            return None
+        ids = [row["id"] for row in plain]
+        parts, triage = figure_inputs.disposition_parts(ids), _triage(ids)
+        return ({row["id"]: figure_cells.snapshot_of(row, parts.get(row["id"], []), triage.get(row["id"]))
+                 for row in plain}, plain[-1]["key"], plain[-1]["day"])
+    rows = _rebuild_chunk(last, batch)
+    if not rows:
+        return None
+    return (snapshots(rows), (rows[-1]["received_at"], rows[-1]["id"]),
+            figure_cells.local_day(rows[-1]["received_at"]))
+
+
+def _open_due_rebuild() -> None:
+    """Every ``FigureOpenDue`` row in one statement (the rule of ``figure_cells.overdue_at``)."""
+    due = ("CASE WHEN d.state = 'pending' AND d.respond_due IS NOT NULL AND (d.complete_due IS NULL "
+           "OR d.respond_due < d.complete_due) THEN d.respond_due ELSE d.complete_due END")
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {q(FigureOpenDue._meta.db_table)} (disposition_id, complaint_id, opd_id, received_at, "  # noqa: S608
+            f"overdue_at) SELECT d.id, d.complaint_id, d.opd_id, c.received_at, {due} "
+            f"FROM {q(Disposition._meta.db_table)} d JOIN {q(Complaint._meta.db_table)} c ON c.id = d.complaint_id "
+            f"WHERE d.state IN ('pending', 'accepted') AND c.status <> 'archived' AND c.duplicate_of_id IS NULL "
+            f"AND {due} IS NOT NULL")
 
 
 def _rebuild_chunk(last: tuple[Any, int] | None, batch: int) -> list[dict[str, Any]]:
