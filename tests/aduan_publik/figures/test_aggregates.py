@@ -251,13 +251,12 @@ def test_a_service_writing_several_events_refreshes_once_per_complaint(contact, 
     from aduan_publik.services.figure_aggregates import REFRESH_JOB
 
     with mock.patch("aduan_publik.queueing.enqueue") as enqueue, \
-            django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            first, _code = complaint_create(channel="web", title="Aduan", description="Uraian cukup.",
-                                            contact=contact, acknowledge=False)
-            complaint_verify(complaint=first, by=admin_user, opds=[opd_pu, opd_dlh])
-            second, _code = complaint_create(channel="web", title="Aduan", description="Uraian cukup.",
-                                             contact=contact, acknowledge=False)
+            django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first, _code = complaint_create(channel="web", title="Aduan", description="Uraian cukup.",
+                                        contact=contact, acknowledge=False)
+        complaint_verify(complaint=first, by=admin_user, opds=[opd_pu, opd_dlh])
+        second, _code = complaint_create(channel="web", title="Aduan", description="Uraian cukup.",
+                                         contact=contact, acknowledge=False)
     refreshed = [c.args[1] for c in enqueue.call_args_list if c.args[0] == REFRESH_JOB]
     assert Event.objects.filter(complaint=first).count() >= 2
     assert sorted(refreshed) == sorted([first.pk, second.pk])
@@ -274,16 +273,15 @@ def test_a_savepoint_rolled_back_does_not_lose_the_refresh(django_capture_on_com
 
     complaint = mock.Mock(pk=987_654)  # marked nowhere else in this test's transaction
     with mock.patch("aduan_publik.queueing.enqueue") as enqueue, \
-            django_capture_on_commit_callbacks(execute=True):
-        with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    complaint_figures_mark(complaint_id=complaint.pk)
-                    raise RuntimeError
-            except RuntimeError:
-                pass
-            complaint_figures_mark(complaint_id=complaint.pk)
-            complaint_figures_mark(complaint_id=complaint.pk)
+            django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():
+                complaint_figures_mark(complaint_id=complaint.pk)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        complaint_figures_mark(complaint_id=complaint.pk)
+        complaint_figures_mark(complaint_id=complaint.pk)
     assert [c.args[1] for c in enqueue.call_args_list if c.args[0] == REFRESH_JOB] == [complaint.pk]
 
 

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='figurehistogram',
-            constraint=models.UniqueConstraint(fields=('grain', 'measure', 'opd_id', 'day', 'channel'), name='figurehistogram_unique_key'),
+            constraint=models.UniqueConstraint(fields=('grain', 'measure', 'day', 'opd_id', 'channel'), name='figurehistogram_unique_key'),
         ),
         migrations.AddIndex(
             model_name='figureopendue',

@@ -66,7 +66,8 @@ class FigureHistogram(models.Model):
     counts = models.BinaryField(default=b"")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["grain", "measure", "opd_id", "day", "channel"],
+        # Day before OPD: a period's days are one index range for the city and for every OPD alike.
+        constraints = [models.UniqueConstraint(fields=["grain", "measure", "day", "opd_id", "channel"],
                                                name="figurehistogram_unique_key")]
 
     def __str__(self) -> str:

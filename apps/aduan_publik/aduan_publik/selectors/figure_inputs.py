@@ -41,7 +41,7 @@ def complaint_chunk(last: tuple[str, int] | None, batch: int) -> list[dict[str, 
                CASE WHEN c.status = 'closed' AND c.closed_at IS NOT NULL THEN {_day("c.closed_at")} END,
                c.category_id, c.kelurahan_id
         FROM {table} c {where} ORDER BY c.received_at, c.id LIMIT %(batch)s"""  # noqa: S608
-    params = {"tz": timezone.get_default_timezone_name(), "batch": batch,
+    params: dict[str, Any] = {"tz": timezone.get_default_timezone_name(), "batch": batch,
               "at": last[0] if last else None, "id": last[1] if last else None}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -22,7 +22,6 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import figure_cells, queueing
-from ..selectors import figure_inputs
 from ..figure_cells import Cells, Hists
 from ..models import (
     Complaint,
@@ -35,6 +34,7 @@ from ..models import (
     TriageSuggestion,
 )
 from ..models.figures import VALUE_COLUMNS
+from ..selectors import figure_inputs
 
 COMPLAINT_FIELDS = ("id", "received_at", "channel", "status", "duplicate_of_id", "is_secret", "answered_at",
                     "rating", "verified_at", "first_response_at", "closed_at", "category_id", "kelurahan_id")
@@ -138,7 +138,7 @@ def snapshots(rows: list[dict[str, Any]], *, open_due: list[tuple[Any, ...]] | N
 
 
 def _triage(ids: list[int]) -> dict[int, dict[str, Any]]:
-    return {t["complaint_id"]: t for t in TriageSuggestion.objects.filter(complaint_id__in=ids)
+    return {t["complaint_id"]: dict(t) for t in TriageSuggestion.objects.filter(complaint_id__in=ids)
             .exclude(outcome="").values("complaint_id", "outcome", "top3_hit")}
 
 
@@ -154,7 +154,7 @@ def _open_due_replace(complaint_id: int, rows: list[tuple[Any, ...]]) -> None:
 
 def _hist_order(key: figure_cells.HistKey) -> tuple[Any, ...]:
     grain, day, opd_id, measure, channel = key
-    return grain, measure, opd_id, day, channel  # the unique index's order: rows are locked in it
+    return grain, measure, day, opd_id, channel  # the unique index's order: rows are locked in it
 
 
 def hists_apply(delta: Hists) -> None:
@@ -173,7 +173,7 @@ def hists_apply(delta: Hists) -> None:
     for g, d, o, m, c in keys:
         match |= Q(grain=g, day=figure_cells.parse_day(d), opd_id=o, measure=m, channel=c)
     rows = list(FigureHistogram.objects.select_for_update().filter(match)
-                .order_by("grain", "measure", "opd_id", "day", "channel"))
+                .order_by("grain", "measure", "day", "opd_id", "channel"))
     for row in rows:
         key = (row.grain, row.day.isoformat(), row.opd_id, row.measure, row.channel)
         counts = figure_cells.hist_add(figure_cells.hist_decode(row.counts), figure_cells.hist_dense(delta[key]))
