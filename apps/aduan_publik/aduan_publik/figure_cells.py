@@ -27,6 +27,7 @@ then buckets 2% wide. A median read from the buckets is within one bucket width 
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -40,7 +41,6 @@ Key = tuple[str, str, int, str, str]  # grain, day (ISO), opd_id, dim, key
 Cells = dict[Key, list[int]]
 HistKey = tuple[str, str, int, str, str]  # grain, day (ISO), opd_id, measure, channel
 Hists = dict[HistKey, dict[int, int]]  # counts per bucket
-HIST_DTYPE = np.dtype("<i4")  # stored counts; sums are taken in int64
 
 COL = {name: i for i, name in enumerate(VALUE_COLUMNS)}
 WIDTH = len(VALUE_COLUMNS)
@@ -105,14 +105,31 @@ def hist_median(counts: np.ndarray) -> timedelta | None:
 
 
 def hist_encode(counts: np.ndarray) -> bytes:
-    """A histogram as stored: int32 little-endian, trailing empty buckets left out."""
+    """A histogram as stored: only the buckets from the first to the last non-empty one.
+
+    A 4-byte header (little-endian uint16 first bucket, uint8 bytes per count, a zero byte), then
+    the counts as int16 when they fit (a day's histograms: almost every row), else int32. Most of
+    a day's buckets are empty at either end, so a row stays a few hundred bytes.
+    """
     nonzero = np.flatnonzero(counts)
-    size = int(nonzero[-1]) + 1 if len(nonzero) else 0
-    return np.asarray(counts[:size], dtype=HIST_DTYPE).tobytes()
+    if not len(nonzero):
+        return b""
+    first, last = int(nonzero[0]), int(nonzero[-1])
+    part = counts[first:last + 1]
+    width = 2 if int(part.min()) >= -32768 and int(part.max()) <= 32767 else 4
+    return struct.pack("<HBx", first, width) + np.asarray(part, dtype=f"<i{width}").tobytes()
 
 
 def hist_decode(data: bytes | memoryview | None) -> np.ndarray:
-    return np.frombuffer(bytes(data or b""), dtype=HIST_DTYPE).astype(np.int64)
+    """A stored histogram as a dense int64 array (index = bucket)."""
+    raw = bytes(data or b"")
+    if not raw:
+        return np.zeros(0, dtype=np.int64)
+    first, width = struct.unpack_from("<HBx", raw)
+    part = np.frombuffer(raw, dtype=f"<i{width}", offset=4)
+    dense = np.zeros(first + len(part), dtype=np.int64)
+    dense[first:] = part
+    return dense
 
 
 def hist_add(total: np.ndarray | None, more: np.ndarray) -> np.ndarray:
