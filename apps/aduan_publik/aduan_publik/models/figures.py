@@ -54,8 +54,9 @@ class FigureHistogram(models.Model):
     """A whole histogram of one duration in one cell (``figure_cells.HistKey``): counts per bucket.
 
     ``counts`` holds the buckets from the first to the last non-empty one (``figure_cells.hist_encode``:
-    a small header, then int16 or int32 little-endian counts). One row per (grain, day, OPD, measure, channel) instead of one per bucket: a
-    period reads a few hundred small rows, not hundreds of thousands (issue 14).
+    a small header, then int16 or int32 little-endian counts). One row per (grain, day, OPD, measure,
+    channel) instead of one per bucket: a period reads a few thousand small rows, not hundreds of
+    thousands (issue 14).
     """
 
     grain = models.CharField(max_length=1)
