@@ -17,6 +17,8 @@ all time (grain ``a``, day 1970-01-01):
 * ``t`` — triage decisions (every complaint with a decided suggestion, counted or not):
   ``n`` decided, ``followed_up`` accepted, ``on_time`` top-3 hit.
 * ``h:<measure>`` — histograms of durations; key ``"<channel>:<bucket>"`` (city) or ``":<bucket>"``.
+  These are not stored as cells: :func:`split` gathers them into whole histograms, one
+  ``FigureHistogram`` row per (grain, day, OPD, measure, channel) holding every bucket's count.
 
 Durations are kept in milliseconds (sums) and in buckets (medians): whole minutes below one hour,
 then buckets 2% wide. A median read from the buckets is within one bucket width of the exact one.
@@ -25,16 +27,20 @@ then buckets 2% wide. A median read from the buckets is within one bucket width 
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from django.utils import timezone
 
 from .models.figures import VALUE_COLUMNS
 
 Key = tuple[str, str, int, str, str]  # grain, day (ISO), opd_id, dim, key
 Cells = dict[Key, list[int]]
+HistKey = tuple[str, str, int, str, str]  # grain, day (ISO), opd_id, measure, channel
+Hists = dict[HistKey, dict[int, int]]  # counts per bucket
 
 COL = {name: i for i, name in enumerate(VALUE_COLUMNS)}
 WIDTH = len(VALUE_COLUMNS)
@@ -86,6 +92,64 @@ def median_of(hist: dict[int, int]) -> timedelta | None:
     return sum(found, timedelta()) / len(found)
 
 
+def hist_median(counts: np.ndarray) -> timedelta | None:
+    """:func:`median_of` for a dense histogram (index = bucket), as read from ``FigureHistogram``."""
+    if not len(counts):
+        return None
+    cum = np.cumsum(counts, dtype=np.int64)
+    total = int(cum[-1])
+    if total <= 0:
+        return None
+    first, second = (int(np.searchsorted(cum, rank)) for rank in ((total + 1) // 2, total // 2 + 1))
+    return (bucket_value(first) + bucket_value(second)) / 2
+
+
+def hist_encode(counts: np.ndarray) -> bytes:
+    """A histogram as stored: only the buckets from the first to the last non-empty one.
+
+    A 4-byte header (little-endian uint16 first bucket, uint8 bytes per count, a zero byte), then
+    the counts as int16 when they fit (a day's histograms: almost every row), else int32. Most of
+    a day's buckets are empty at either end, so a row stays a few hundred bytes.
+    """
+    nonzero = np.flatnonzero(counts)
+    if not len(nonzero):
+        return b""
+    first, last = int(nonzero[0]), int(nonzero[-1])
+    part = counts[first:last + 1]
+    width = 2 if int(part.min()) >= -32768 and int(part.max()) <= 32767 else 4
+    return struct.pack("<HBx", first, width) + np.asarray(part, dtype=f"<i{width}").tobytes()
+
+
+def hist_decode(data: bytes | memoryview | None) -> np.ndarray:
+    """A stored histogram as a dense int64 array (index = bucket)."""
+    raw = bytes(data or b"")
+    if not raw:
+        return np.zeros(0, dtype=np.int64)
+    first, width = struct.unpack_from("<HBx", raw)
+    part = np.frombuffer(raw, dtype=f"<i{width}", offset=4)
+    dense = np.zeros(first + len(part), dtype=np.int64)
+    dense[first:] = part
+    return dense
+
+
+def hist_add(total: np.ndarray | None, more: np.ndarray) -> np.ndarray:
+    """``total + more`` for histograms of any lengths (``total`` may be reused)."""
+    if total is None:
+        return more.copy()
+    if len(more) > len(total):
+        total, more = more.copy(), total
+    total[:len(more)] += more
+    return total
+
+
+def hist_dense(sparse: Mapping[int, int]) -> np.ndarray:
+    """A ``{bucket: count}`` histogram as a dense array."""
+    dense = np.zeros(max(sparse, default=-1) + 1, dtype=np.int64)
+    for b, n in sparse.items():
+        dense[b] += n
+    return dense
+
+
 # ---- snapshots -------------------------------------------------------------------------------
 
 
@@ -104,22 +168,42 @@ def local_day(moment: datetime) -> str:
 def snapshot(row: dict[str, Any], dispositions: Iterable[dict[str, Any]],
              triage: Mapping[str, Any] | None) -> dict[str, Any]:
     """The inputs one complaint gives the figures (``row``: the complaint's fields as ``values()``)."""
-    snap: dict[str, Any] = {"day": local_day(row["received_at"]), "c": None, "t": None}
-    if triage and triage["outcome"]:
-        snap["t"] = [int(triage["outcome"] == "accepted"), int(bool(triage["top3_hit"]))]
-    if row["status"] == ARCHIVED or row["duplicate_of_id"] is not None:
-        return snap
     received = row["received_at"]
     closed = row["closed_at"] if row["status"] == CLOSED and row["closed_at"] else None
-    snap["c"] = {
-        "ch": row["channel"], "st": row["status"], "sec": int(row["is_secret"]),
-        "fu": int(row["answered_at"] is not None), "r": row["rating"],
+    plain = {
+        "day": local_day(received), "channel": row["channel"], "status": row["status"],
+        "dup": row["duplicate_of_id"] is not None, "secret": row["is_secret"], "fu": row["answered_at"] is not None,
+        "rating": row["rating"], "cd": local_day(closed) if closed else None, "cat": row["category_id"],
+        "kel": row["kelurahan_id"],
         "t": [ms_between(row["verified_at"], received), ms_between(row["first_response_at"], received),
               ms_between(row["closed_at"], received)],
-        "cd": local_day(closed) if closed else None, "cat": row["category_id"], "kel": row["kelurahan_id"],
-        "d": [_disposition(d) for d in dispositions if d["state"] != CANCELLED],
     }
+    return snapshot_of(plain, [_disposition(d) for d in dispositions if d["state"] != CANCELLED], triage)
+
+
+def snapshot_of(c: Mapping[str, Any], parts: list[list[Any]], triage: Mapping[str, Any] | None) -> dict[str, Any]:
+    """:func:`snapshot` from plain values (local days as ISO text, spans in ms, the parts as
+    :func:`_disposition` gives them): the rebuild computes these in SQL (``selectors/figure_inputs.py``)."""
+    snap: dict[str, Any] = {"day": c["day"], "c": None, "t": None}
+    if triage and triage["outcome"]:
+        snap["t"] = [int(triage["outcome"] == "accepted"), int(bool(triage["top3_hit"]))]
+    if c["status"] == ARCHIVED or c["dup"]:
+        return snap
+    snap["c"] = {"ch": c["channel"], "st": c["status"], "sec": int(c["secret"]), "fu": int(c["fu"]),
+                 "r": c["rating"], "t": list(c["t"]), "cd": c["cd"], "cat": c["cat"], "kel": c["kel"], "d": parts}
     return snap
+
+
+OPEN = ("pending", "accepted")
+
+
+def overdue_at(d: dict[str, Any]) -> datetime | None:
+    """When an open disposition becomes late (``figures_recount.overdue_now``): its response deadline
+    while pending, its completion deadline while pending or accepted, whichever comes first."""
+    if d["state"] not in OPEN:
+        return None
+    found = [d["complete_due"]] + ([d["respond_due"]] if d["state"] == "pending" else [])
+    return min((due for due in found if due is not None), default=None)
 
 
 def _disposition(d: dict[str, Any]) -> list[Any]:
@@ -202,11 +286,64 @@ def _disposition_cells(_add: _Adder, day: str, d: list[Any], rating: int | None)
             _add(day, opd_id, f"h:{measure}", f":{bucket(ms)}", n=1)
 
 
-def day_cells(snaps: Iterable[dict[str, Any] | None], into: Cells) -> None:
-    """The rebuild's fast path: add the day cells of many snapshots into ``into``, then their months."""
-    days: Cells = {}
-    for snap in snaps:
-        cells(snap, into=days, months=False)
+def _bump(plain: Cells, key: Key, pairs: Iterable[tuple[int, int]]) -> None:
+    row = plain.get(key)
+    if row is None:
+        row = plain[key] = [0] * WIDTH
+    for i, value in pairs:
+        row[i] += value
+
+
+def _count(hists: Hists, key: HistKey, b: int) -> None:
+    hist = hists.get(key)
+    if hist is None:
+        hist = hists[key] = {}
+    hist[b] = hist.get(b, 0) + 1
+
+
+def day_parts(snap: dict[str, Any] | None, plain: Cells, hists: Hists) -> None:
+    """``split(cells(snap, months=False))`` added into ``plain`` and ``hists``, without the general
+    adder: the rebuild's hot loop (a million complaints). The tests compare it with :func:`cells`."""
+    if not snap:
+        return
+    day = snap["day"]
+    if snap["t"]:
+        _bump(plain, ("d", day, 0, "t", ""), ((0, 1), (COL["followed_up"], snap["t"][0]),
+                                              (COL["on_time"], snap["t"][1])))
+    c = snap["c"]
+    if c is None:
+        return
+    rating = c["r"]
+    pairs = [(COL["n"], 1), (COL["followed_up"], c["fu"]), (COL["secret"], c["sec"]),
+             (COL["rated"], int(rating is not None)), (COL["rating_sum"], rating or 0)]
+    times = [(i, measure, ms) for i, (measure, ms) in enumerate(zip(COMPLAINT_TIMES, c["t"], strict=True), start=1)
+             if ms is not None]
+    pairs += [pair for i, _measure, ms in times for pair in ((COL[f"t{i}_n"], 1), (COL[f"t{i}_ms"], ms))]
+    buckets = [(measure, bucket(ms)) for _i, measure, ms in times]
+    refs = [(dim, str(ref)) for dim, ref in (("cat", c["cat"]), ("kel", c["kel"])) if ref is not None]
+    for opd_id, channel in [(0, c["ch"]), *((o, "") for o in sorted({d[0] for d in c["d"]}))]:
+        _bump(plain, ("d", day, opd_id, "c", f"{channel}:{c['st']}"), pairs)
+        for measure, b in buckets:
+            _count(hists, ("d", day, opd_id, measure, channel), b)
+        if c["cd"]:
+            _bump(plain, ("d", c["cd"], opd_id, "closed", ""), ((0, 1),))
+        for dim, ref in refs:
+            _bump(plain, ("d", day, opd_id, dim, ref), ((0, 1),))
+    rated = int(rating is not None)
+    for opd_id, answered, on_time, returned, is_open, response, answer in c["d"]:
+        values = [(COL["n"], 1), (COL["followed_up"], answered), (COL["on_time"], on_time),
+                  (COL["returned"], returned), (COL["open"], is_open), (COL["rated"], rated),
+                  (COL["rating_sum"], rating or 0)]
+        for i, measure, ms in ((1, "response", response), (2, "answer", answer)):
+            if ms is not None:
+                values += [(COL[f"t{i}_n"], 1), (COL[f"t{i}_ms"], ms)]
+                _count(hists, ("d", day, opd_id, measure, ""), bucket(ms))
+        _bump(plain, ("d", day, opd_id, "d", ""), values)
+
+
+def roll_up(days: Cells, into: Cells) -> None:
+    """The rebuild's fast path: add day cells (``cells(..., months=False)``) into ``into``, with their
+    months and all time."""
     for (_grain, day, opd_id, dim, key), values in days.items():
         for at_key in (("d", day, opd_id, dim, key), ("m", _month(day), opd_id, dim, key),
                        ("a", ALL_DAY, opd_id, dim, key)):
@@ -227,6 +364,25 @@ def difference(old: Cells, new: Cells) -> Cells:
         if any(delta):
             found[key] = delta
     return found
+
+
+def split(found: Cells) -> tuple[Cells, Hists]:
+    """The plain cells and the histograms (``h:<measure>`` cells gathered per channel) of ``found``."""
+    plain: Cells = {}
+    hists: Hists = {}
+    n = COL["n"]
+    for (grain, day, opd_id, dim, key), values in found.items():
+        if dim.startswith("h:"):
+            channel, _colon, b = key.rpartition(":")
+            hist = hists.setdefault((grain, day, opd_id, dim[2:], channel), {})
+            hist[int(b)] = hist.get(int(b), 0) + values[n]
+        else:
+            plain[(grain, day, opd_id, dim, key)] = values
+    return plain, hists
+
+
+def month_of(day: str) -> str:
+    return _month(day)
 
 
 def merge_into(total: Cells, more: Cells) -> None:

@@ -92,6 +92,11 @@ def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
     return _source(period).per_channel(period)  # type: ignore[no-any-return]
 
 
+def totals_and_channels(period: Period = ALL_TIME) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """:func:`totals` of the city and :func:`per_channel`, read together (the dashboard, the statistics page)."""
+    return _source(period).totals_and_channels(period)  # type: ignore[no-any-return]
+
+
 def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
     """The OPD league table: dispositions of counted complaints, cancelled ones left out.
 

@@ -91,6 +91,10 @@ def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
     return rows
 
 
+def totals_and_channels(period: Period = ALL_TIME) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return totals(period), per_channel(period)
+
+
 def overdue_now(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[int, int]:
     """Open dispositions past a deadline now, per OPD (counted live: it depends on *now*)."""
     now = timezone.now()

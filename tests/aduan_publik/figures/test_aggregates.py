@@ -24,6 +24,8 @@ from aduan_publik.models import (
     FigureCell,
     FigureContribution,
     FigureDirty,
+    FigureHistogram,
+    FigureOpenDue,
     Role,
     StaffProfile,
 )
@@ -40,11 +42,19 @@ S = Complaint.Status
 
 
 def cells() -> dict[tuple, tuple]:
-    """The non-empty cells, comparable across rebuilds."""
+    """The non-empty cells and histograms, comparable across rebuilds."""
     names = ("grain", "day", "opd_id", "dim", "key")
     values = [f.name for f in FigureCell._meta.fields if f.name not in (*names, "id")]
-    return {tuple(r[n] for n in names): tuple(r[v] for v in values)
-            for r in FigureCell.objects.values(*names, *values) if any(r[v] for v in values)}
+    found = {tuple(r[n] for n in names): tuple(r[v] for v in values)
+             for r in FigureCell.objects.values(*names, *values) if any(r[v] for v in values)}
+    for *key, data in FigureHistogram.objects.values_list("grain", "day", "opd_id", "measure", "channel", "counts"):
+        counts = tuple(int(n) for n in figure_cells.hist_decode(data))
+        if any(counts):
+            found[("hist", *key)] = counts
+    for row in FigureOpenDue.objects.values_list("disposition_id", "complaint_id", "opd_id", "received_at",
+                                                 "overdue_at"):
+        found[("open_due", row[0])] = row[1:]
+    return found
 
 
 def at_local(day: datetime, hour: int, minute: int = 0) -> datetime:
@@ -97,6 +107,7 @@ def test_aggregates_equal_the_full_recount_for_every_period(city):
 def test_rebuild_gives_the_same_cells_and_the_check_catches_a_difference(city):
     figures_settle()
     before = cells()
+    assert any(key[0] == "open_due" for key in before)  # late dispositions are compared too
     out = StringIO()
     call_command("figures_rebuild", stdout=out)
     assert "aduan" in out.getvalue() and FigureContribution.objects.count() == Complaint.objects.count()
@@ -233,3 +244,79 @@ def test_public_figures_cost_the_same_queries_with_more_complaints(contact, admi
         Client().get("/statistik/")
         Client().get("/")
     window.assert_not_called()
+
+
+@pytest.mark.django_db
+def test_a_service_writing_several_events_refreshes_once_per_complaint(contact, admin_user, opd_pu, opd_dlh,
+                                                                        django_capture_on_commit_callbacks):
+    """Every event marks its complaint, but one transaction enqueues one refresh per complaint."""
+    from django.db import transaction
+
+    from aduan_publik.models import Event
+    from aduan_publik.services.figure_aggregates import REFRESH_JOB
+
+    with mock.patch("aduan_publik.queueing.enqueue") as enqueue, \
+            django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        first, _code = complaint_create(channel="web", title="Aduan", description="Uraian cukup.",
+                                        contact=contact, acknowledge=False)
+        complaint_verify(complaint=first, by=admin_user, opds=[opd_pu, opd_dlh])
+        second, _code = complaint_create(channel="web", title="Aduan", description="Uraian cukup.",
+                                         contact=contact, acknowledge=False)
+    refreshed = [c.args[1] for c in enqueue.call_args_list if c.args[0] == REFRESH_JOB]
+    assert Event.objects.filter(complaint=first).count() >= 2
+    assert sorted(refreshed) == sorted([first.pk, second.pk])
+    assert {c.kwargs["job_id"] for c in enqueue.call_args_list if c.args[0] == REFRESH_JOB} == {
+        f"figures-{first.pk}", f"figures-{second.pk}"}
+
+
+@pytest.mark.django_db
+def test_a_savepoint_rolled_back_does_not_lose_the_refresh(django_capture_on_commit_callbacks):
+    """The refresh of a mark inside a savepoint that rolls back is enqueued again by the next mark."""
+    from django.db import transaction
+
+    from aduan_publik.services.figure_aggregates import REFRESH_JOB, complaint_figures_mark
+
+    complaint = mock.Mock(pk=987_654)  # marked nowhere else in this test's transaction
+    with mock.patch("aduan_publik.queueing.enqueue") as enqueue, \
+            django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        try:
+            with transaction.atomic():
+                complaint_figures_mark(complaint_id=complaint.pk)
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        complaint_figures_mark(complaint_id=complaint.pk)
+        complaint_figures_mark(complaint_id=complaint.pk)
+    assert [c.args[1] for c in enqueue.call_args_list if c.args[0] == REFRESH_JOB] == [complaint.pk]
+
+
+def test_histograms_read_as_arrays_give_the_same_medians():
+    """A stored histogram (dense int32 array) gives the median of the same counts as a dict."""
+    import numpy as np
+
+    for sparse in ({1: 1, 3: 1}, {0: 5}, {61: 2, 400: 3, 7: 1}, {59: 1, 60: 1, 200: 4}):
+        dense = figure_cells.hist_decode(figure_cells.hist_encode(figure_cells.hist_dense(sparse)))
+        assert figure_cells.hist_median(dense) == figure_cells.median_of(sparse)
+    assert figure_cells.hist_median(np.zeros(0, dtype=np.int64)) is None
+    assert figure_cells.hist_encode(figure_cells.hist_dense({2: 1, 5: 0})) == b"\x02\x00\x02\x00\x01\x00"
+    big = figure_cells.hist_dense({300: 40_000, 301: 1})  # a count above int16: int32 for the row
+    assert list(figure_cells.hist_decode(figure_cells.hist_encode(big))) == list(big)
+    assert figure_cells.hist_encode(np.zeros(3, dtype=np.int64)) == b""
+    grown = figure_cells.hist_add(figure_cells.hist_dense({1: 1}), figure_cells.hist_dense({4: 2}))
+    assert list(grown) == [0, 1, 0, 0, 2]
+
+
+def test_the_rebuilds_fast_path_adds_the_same_cells_as_the_refresh(city):
+    """``figure_cells.day_parts`` (the rebuild's hot loop) equals ``split(cells(..., months=False))``."""
+    figures_settle()
+    snaps = list(FigureContribution.objects.values_list("data", flat=True))
+    assert any(s and s["c"] and s["c"]["d"] for s in snaps)
+    snaps.append({**snaps[-1], "t": [1, 0]})  # a triage decision (the demo city has none)
+    general: dict = {}
+    for snap in snaps:
+        figure_cells.cells(snap, into=general, months=False)
+    plain: dict = {}
+    hists: dict = {}
+    for snap in snaps:
+        figure_cells.day_parts(snap, plain, hists)
+    assert (plain, hists) == figure_cells.split(general)

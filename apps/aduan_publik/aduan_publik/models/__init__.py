@@ -10,7 +10,7 @@ from .complaint import (
     FollowUp,
     OpdScope,
 )
-from .figures import FigureCell, FigureContribution, FigureDirty
+from .figures import FigureCell, FigureContribution, FigureDirty, FigureHistogram, FigureOpenDue
 from .notify import Escalation, Notification
 from .org import OPD, Area, Category, Counter, DayOff, Role, StaffProfile
 from .thread import Attachment, Event, InboundEvent, Message
@@ -35,6 +35,8 @@ __all__ = [
     "FigureCell",
     "FigureContribution",
     "FigureDirty",
+    "FigureHistogram",
+    "FigureOpenDue",
     "FollowUp",
     "InboundEvent",
     "Message",

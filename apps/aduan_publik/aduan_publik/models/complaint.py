@@ -266,6 +266,9 @@ class Disposition(models.Model):
             # The league table's "Terlambat" is counted live (it depends on now): open parts only.
             models.Index(fields=["opd", "complete_due", "respond_due"], name="disposition_open_due",
                          condition=models.Q(state__in=("pending", "accepted"))),
+            # The dashboard's «Dikembalikan OPD» count of a period (selectors.dashboard): returned parts only.
+            models.Index(fields=["returned_at"], name="disposition_returned_at",
+                         condition=models.Q(state="returned")),
             # The deadline sweep: open work past a deadline it was not yet flagged for, one index per
             # deadline (a row leaves it when flagged); the sweep's query is their OR.
             models.Index(fields=["respond_due"], name="disposition_sweep_respond",

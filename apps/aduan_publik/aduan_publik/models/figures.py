@@ -50,6 +50,53 @@ class FigureCell(models.Model):
         return f"{self.grain}:{self.day}:{self.opd_id}:{self.dim}:{self.key}"
 
 
+class FigureHistogram(models.Model):
+    """A whole histogram of one duration in one cell (``figure_cells.HistKey``): counts per bucket.
+
+    ``counts`` holds the buckets from the first to the last non-empty one (``figure_cells.hist_encode``:
+    a small header, then int16 or int32 little-endian counts). One row per (grain, day, OPD, measure,
+    channel) instead of one per bucket: a period reads a few thousand small rows, not hundreds of
+    thousands (issue 14).
+    """
+
+    grain = models.CharField(max_length=1)
+    day = models.DateField()
+    opd_id = models.IntegerField()
+    measure = models.CharField(max_length=20)
+    channel = models.CharField(max_length=64)
+    counts = models.BinaryField(default=b"")
+
+    class Meta:
+        # Day before OPD: a period's days are one index range for the city and for every OPD alike.
+        constraints = [models.UniqueConstraint(fields=["grain", "measure", "day", "opd_id", "channel"],
+                                               name="figurehistogram_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.grain}:{self.day}:{self.opd_id}:{self.measure}:{self.channel}"
+
+
+class FigureOpenDue(models.Model):
+    """An open disposition of a counted complaint that has a deadline: *Terlambat* once ``overdue_at`` passes.
+
+    ``overdue_at`` is the earliest deadline that makes it late (the response deadline while pending,
+    the completion deadline while pending or accepted). Kept by the figures' refresh with the cells,
+    so "late now" is an index-only count of this narrow table, never a join of the dispositions
+    with the complaints (issue 14).
+    """
+
+    disposition_id = models.BigIntegerField(primary_key=True)
+    complaint_id = models.BigIntegerField(db_index=True)
+    opd_id = models.IntegerField()
+    received_at = models.DateTimeField()
+    overdue_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["overdue_at", "received_at", "opd_id"], name="figureopendue_overdue")]
+
+    def __str__(self) -> str:
+        return f"#{self.disposition_id}"
+
+
 class FigureContribution(models.Model):
     """What one complaint last added to the cells: the inputs it was counted with (a compact JSON).
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..channels.registry import channel_choices
-from ..figures import ALL_TIME, Period, as_duration, per_channel, per_opd, totals, year_period
+from ..figures import ALL_TIME, Period, as_duration, per_opd, totals_and_channels, year_period
 
 __all__ = ["as_duration", "period_for", "public_figures"]
 
@@ -23,5 +23,6 @@ def public_figures(year: int | None = None) -> dict[str, Any]:
     """Totals for the whole city, then one row per channel (with its label) and per OPD."""
     period = period_for(year)
     labels = dict(channel_choices())
-    channels = [{**row, "label": labels.get(row["channel"], row["channel"])} for row in per_channel(period)]
-    return {"totals": totals(period), "per_channel": channels, "per_opd": per_opd(period), "period": period}
+    totals, per_channel = totals_and_channels(period)
+    channels = [{**row, "label": labels.get(row["channel"], row["channel"])} for row in per_channel]
+    return {"totals": totals, "per_channel": channels, "per_opd": per_opd(period), "period": period}

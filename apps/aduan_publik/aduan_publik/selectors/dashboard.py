@@ -34,9 +34,10 @@ def dashboard_figures(*, since: datetime | None = None) -> dict[str, Any]:
     returned = Disposition.objects.filter(state=D.RETURNED)
     if since:
         returned = returned.filter(returned_at__gte=since)
+    totals, per_channel = figures.totals_and_channels(period)
     return {
-        "totals": figures.totals(period),
-        "per_channel": figures.per_channel(period),
+        "totals": totals,
+        "per_channel": per_channel,
         "per_opd": figures.per_opd(period),
         "triage": figures.triage_accuracy(period),
         "returned_not_authority": returned.count(),

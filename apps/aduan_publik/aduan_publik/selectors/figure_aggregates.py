@@ -10,8 +10,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from .. import figure_cells
@@ -27,7 +28,7 @@ from ..figure_rules import (
     finish_opd,
     finish_triage,
 )
-from ..models import OPD, Area, Category, FigureCell
+from ..models import OPD, Area, Category, FigureCell, FigureHistogram, FigureOpenDue
 from ..models.figures import VALUE_COLUMNS
 
 GROUPS = {"waiting": WAITING, "in_process": IN_PROCESS, "awaiting_reporter": AWAITING_REPORTER,
@@ -87,30 +88,31 @@ def sums(period: Period, *, dims: tuple[str, ...], opd_id: int | None = 0,
     return rows
 
 
-Hists = dict[tuple[Any, str, str], dict[int, int]]
+Hists = dict[tuple[Any, str, str], np.ndarray]  # (opd_id, measure, channel) → counts per bucket
 
 
 def _both(period: Period, *, dims: tuple[str, ...], hists: tuple[str, ...],
           opd_id: int | None) -> tuple[list[dict[str, Any]], Hists]:
-    """Plain cells (every column) and the histograms (counts only, read as tuples: they are many rows)."""
+    """Plain cells (every column) and the histograms of ``hists`` summed over the period's rows."""
     plain = sums(period, dims=dims, opd_id=opd_id)  # first: it settles the marked complaints in tests
-    qs = FigureCell.objects.filter(period_q(period), dim__in=_hist_dims(hists))
+    qs = FigureHistogram.objects.filter(period_q(period), measure__in=hists)
     qs = qs.exclude(opd_id=0) if opd_id is None else qs.filter(opd_id=opd_id)
     found: Hists = {}
-    for opd, dim, key, n in qs.values_list("opd_id", "dim", "key").annotate(Sum("n")).order_by():
-        channel, _colon, b = key.rpartition(":")
-        hist = found.setdefault((opd, dim[2:], channel), {})
-        hist[int(b)] = hist.get(int(b), 0) + int(n or 0)
+    for opd, measure, channel, data in qs.values_list("opd_id", "measure", "channel", "counts").order_by():
+        key = (opd, measure, channel)
+        found[key] = figure_cells.hist_add(found.get(key), figure_cells.hist_decode(data))
     return plain, found
 
 
-def _merged(found: Hists, opd_id: Any, measure: str) -> dict[int, int]:
-    hist: dict[int, int] = {}
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _merged(found: Hists, opd_id: Any, measure: str) -> np.ndarray:
+    hist: np.ndarray | None = None
     for (opd, name, _channel), part in found.items():
         if opd == opd_id and name == measure:
-            for b, n in part.items():
-                hist[b] = hist.get(b, 0) + n
-    return hist
+            hist = figure_cells.hist_add(hist, part)
+    return _EMPTY if hist is None else hist
 
 
 def _complaint_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -131,21 +133,31 @@ def _complaint_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return finish(row)
 
 
-def _hist_dims(names: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(f"h:{name}" for name in names)
-
-
 def totals(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[str, Any]:
     opd = opd_id or 0
     plain, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=opd)
+    return _totals_row(plain, hists, opd)
+
+
+def _totals_row(plain: list[dict[str, Any]], hists: Hists, opd: int) -> dict[str, Any]:
     row = _complaint_row(plain)
     for name in COMPLAINT_TIMES:
-        row[f"median_{name}"] = figure_cells.median_of(_merged(hists, opd, name))
+        row[f"median_{name}"] = figure_cells.hist_median(_merged(hists, opd, name))
     return row
 
 
 def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
     cells, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=0)
+    return _channel_rows(cells, hists)
+
+
+def totals_and_channels(period: Period = ALL_TIME) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """:func:`totals` and :func:`per_channel` of the city from one read of the same cells."""
+    cells, hists = _both(period, dims=("c",), hists=COMPLAINT_TIMES, opd_id=0)
+    return _totals_row(cells, hists, 0), _channel_rows(cells, hists)
+
+
+def _channel_rows(cells: list[dict[str, Any]], hists: Hists) -> list[dict[str, Any]]:
     channels = sorted({r["key"].rpartition(":")[0] for r in cells})
     rows = []
     for channel in channels:
@@ -154,14 +166,21 @@ def per_channel(period: Period = ALL_TIME) -> list[dict[str, Any]]:
             continue
         row["channel"] = channel
         for name in COMPLAINT_TIMES:
-            row[f"median_{name}"] = figure_cells.median_of(hists.get((0, name, channel), {}))
+            row[f"median_{name}"] = figure_cells.hist_median(hists.get((0, name, channel), _EMPTY))
         rows.append(row)
     return sorted(rows, key=lambda row: -row["total"])  # stable: channels by name within a total
 
 
-def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
-    from ..figures_recount import overdue_now
+def overdue_now(period: Period = ALL_TIME, *, opd_id: int | None = None) -> dict[int, int]:
+    """Open dispositions past a deadline now, per OPD: an index-only count of ``FigureOpenDue``
+    (kept with the cells), equal to :func:`aduan_publik.figures_recount.overdue_now`."""
+    qs = period.filter(FigureOpenDue.objects.filter(overdue_at__lt=timezone.now()), "received_at")
+    if opd_id is not None:
+        qs = qs.filter(opd_id=opd_id)
+    return dict(qs.values_list("opd_id").annotate(n=Count("pk")).order_by())
 
+
+def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dict[str, Any]]:
     plain, hists = _both(period, dims=("d",), hists=figure_cells.OPD_TIMES, opd_id=opd_id)
     cells = [r for r in plain if r["s_n"]]  # one row per OPD: the key of "d" cells is always ""
     names = {o["pk"]: o for o in OPD.objects.filter(pk__in=[r["opd_id"] for r in cells]).values("pk", "name", "code")}
@@ -176,8 +195,8 @@ def per_opd(period: Period = ALL_TIME, *, opd_id: int | None = None) -> list[dic
             "avg_rating": r["s_rating_sum"] / r["s_rated"] if r["s_rated"] else None,
             "avg_response": timedelta(milliseconds=r["s_t1_ms"] / r["s_t1_n"]) if r["s_t1_n"] else None,
             "avg_answer": timedelta(milliseconds=r["s_t2_ms"] / r["s_t2_n"]) if r["s_t2_n"] else None,
-            "median_response": figure_cells.median_of(hists.get((opd, "response", ""), {})),
-            "median_answer": figure_cells.median_of(hists.get((opd, "answer", ""), {})),
+            "median_response": figure_cells.hist_median(hists.get((opd, "response", ""), _EMPTY)),
+            "median_answer": figure_cells.hist_median(hists.get((opd, "answer", ""), _EMPTY)),
         }
         rows.append(finish_opd(row))
     return sorted(rows, key=lambda row: row["opd__name"])
