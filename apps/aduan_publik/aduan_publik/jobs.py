@@ -151,7 +151,18 @@ def figures_refresh(complaint_id: int) -> None:
 
 
 def run_figures_sweep() -> int:
-    """Every minute: complaints whose figures refresh job was lost."""
-    from .services.figure_aggregates import figures_sweep
+    """Every minute: complaints whose figures refresh job was lost; or, when a migration marked the
+    whole aggregates stale, one full rebuild on the long queue (instead of a million refreshes)."""
+    from .services.figure_aggregates import figures_rebuild_wanted, figures_sweep
 
+    if figures_rebuild_wanted():
+        enqueue(figures_rebuild_marked, queue="long", job_id=job_id("figures-rebuild"))
+        return 0
     return figures_sweep()
+
+
+def figures_rebuild_marked() -> dict[str, int]:
+    """Job: the full rebuild a migration asked for (idempotent: nothing to do once the mark is gone)."""
+    from .services.figure_aggregates import figures_rebuild, figures_rebuild_wanted
+
+    return figures_rebuild() if figures_rebuild_wanted() else {}

@@ -222,10 +222,21 @@ def _cells_apply_copy(table: str, names: list[str], conflict: str, sums: str,
             cursor.execute("DROP TABLE figure_cells_in")
 
 
+#: A ``FigureDirty`` row for this id (no complaint has it) marks *all* the aggregates stale: a
+#: migration that changed what the cells hold writes it, the scheduler's sweep then queues one full
+#: :func:`figures_rebuild` (which deletes every mark, this one included).
+REBUILD_MARK = 0
+
+
+def figures_rebuild_wanted() -> bool:
+    return FigureDirty.objects.filter(complaint_id=REBUILD_MARK).exists()
+
+
 def figures_sweep(*, older_than: timedelta = timedelta(seconds=30), limit: int = 1000) -> int:
     """Refresh complaints marked stale whose job was lost (the scheduler, every minute)."""
     since = timezone.now() - older_than
-    ids = list(FigureDirty.objects.filter(marked_at__lt=since).order_by("marked_at")
+    ids = list(FigureDirty.objects.filter(marked_at__lt=since).exclude(complaint_id=REBUILD_MARK)
+               .order_by("marked_at")
                .values_list("complaint_id", flat=True)[:limit])
     for complaint_id in ids:
         complaint_figures_refresh(complaint_id=complaint_id)

@@ -4,10 +4,20 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def mark_rebuild(apps, schema_editor):
+    """Durations moved from cells to whole histograms: a site with complaints needs one full rebuild.
+    The mark (complaint id 0, ``services.figure_aggregates.REBUILD_MARK``) makes the scheduler's sweep
+    queue it; until it has run, the figures show the old cells (medians empty)."""
+    Complaint = apps.get_model("aduan_publik", "Complaint")
+    FigureDirty = apps.get_model("aduan_publik", "FigureDirty")
+    if Complaint.objects.using(schema_editor.connection.alias).exists():
+        FigureDirty.objects.using(schema_editor.connection.alias).get_or_create(complaint_id=0)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('aduan_publik', '0015_clean_desk_wording'),
+        ('aduan_publik', '0017_desklist_opd_scope'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -46,4 +56,5 @@ class Migration(migrations.Migration):
             model_name='figureopendue',
             index=models.Index(fields=['overdue_at', 'received_at', 'opd_id'], name='figureopendue_overdue'),
         ),
+        migrations.RunPython(mark_rebuild, migrations.RunPython.noop),
     ]
