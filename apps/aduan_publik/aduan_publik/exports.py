@@ -135,6 +135,8 @@ def _masked(user: Any, is_anonymous: bool) -> tuple[str, str, str]:
 
 def _cells(row: Row, opd_ids: list[int] | None, labels: _Labels) -> list[str]:
     """One CSV row in :data:`COLUMNS` order; text that people typed goes through :func:`_safe_cell`."""
+    kind: str
+    status: str
     (_pk, number, received_at, channel, kind, status, category_id, title, contact_id, name, phone, email,
      is_anonymous, due_at, rating, counted) = row
     if contact_id is None:

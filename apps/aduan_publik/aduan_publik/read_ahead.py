@@ -57,7 +57,7 @@ def _work(chunks: Callable[[], Iterator[Any]], ready: queue.Queue[tuple[Any, Any
             if not _offer(ready, stop, (item, None)):
                 return
         _offer(ready, stop, (_END, None))
-    except Exception as error:  # noqa: BLE001 (handed to the caller, raised there)
+    except Exception as error:  # handed to the caller, raised there
         _offer(ready, stop, (None, error))
     finally:
         connections.close_all()  # this thread's own connections only
