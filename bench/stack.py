@@ -85,6 +85,10 @@ def stop(procs: list[subprocess.Popen], sig: int = signal.SIGTERM, timeout: floa
 
 def use_test_fakes() -> None:
     """Make ``tests/fakes`` importable as ``fakes`` (appended: tests/aduan_publik must not shadow the package)."""
+    # The fakes import aduan_publik (testing.local_server): bind the installed package first, or the
+    # namespace folder tests/aduan_publik would be taken for it.
+    import aduan_publik  # noqa: F401
+
     path = str(ROOT / "tests")
     if path not in sys.path:
         sys.path.append(path)
