@@ -3,6 +3,11 @@ with ``with`` (or :meth:`LocalHTTPServer.start` / :meth:`LocalHTTPServer.stop`).
 
 The shared lifecycle of the fake provider (:mod:`.fake_provider`) and the fakes under ``tests/fakes``
 (Graph API, social APIs, an integrator's webhook receiver); each fake brings its own request handler.
+
+Left apart on purpose: ``tests/fakes/lapor_server.py`` binds its handler class to the fake when it
+starts (a dataclass fake, restartable) and ``tests/fakes/redis_proxy.py`` is a TCP proxy, not HTTP.
+The two Meta Graph clients (``channels/whatsapp/client.py``, ``aduan_social/meta/graph.py``) look alike
+but map different error codes (Cloud API 131xxx versus Messenger/Instagram) and settings, so they stay two.
 """
 
 from __future__ import annotations
