@@ -34,11 +34,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+import stack
+
+ROOT, PY = stack.ROOT, stack.PY
 DB_NAME = os.environ.get("BCAST_BENCH_DB", "aduan_bcast_bench")
-DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB_URL = stack.database_url(DB_NAME)
 REDIS_URL = os.environ.get("BCAST_BENCH_REDIS", "redis://127.0.0.1:6379/8")
 RECIPIENTS = int(os.environ.get("BCAST_BENCH_RECIPIENTS", "100000"))
 RATE = float(os.environ.get("BCAST_BENCH_RATE", "80"))
@@ -53,36 +53,19 @@ APP_SECRET = "bench-app-secret"  # noqa: S105 (a local bench)
 
 
 def _site(graph_url: str) -> Path:
-    sites = Path(tempfile.mkdtemp(prefix="aduan-bench-bcast-"))
-    folder = sites / "benchbc"
-    (folder / "private" / "files").mkdir(parents=True)
-    config = {
-        "secret_key": hashlib.sha256(os.urandom(32)).hexdigest(), "time_zone": "Asia/Jakarta", "language": "id",
+    return stack.site_folder("aduan-bench-bcast-", "benchbc", {
+        "time_zone": "Asia/Jakarta", "language": "id",
         "channels": {"whatsapp": {
             "phone_number_id": PHONE_ID, "access_token": "test-access-token", "app_secret": APP_SECRET,
             "verify_token": "bench", "graph_base_url": graph_url, "graph_version": "v23.0",
             "waba_id": "102290129340398", "reply_template": "aduan_balasan"}},
         "broadcast": {"messages_per_second": RATE, "allow_above_meta_limit": True, "tier": "unlimited",
                       "reconcile_seconds": 20, "prices": {"MARKETING": "586.33"}},
-    }
-    (folder / "site_config.json").write_text(json.dumps(config))
-    return sites
+    })
 
 
 def _env(sites: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "DJANGO_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "ADUAN_SITES_DIR": str(sites),
-                "ADUAN_SITE": "benchbc", "ADUAN_DATABASE_URL": DB_URL, "ADUAN_REDIS_URL": REDIS_URL,
-                "PYTHONPATH": str(ROOT)})
-    return env
-
-
-def _fresh_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    return stack.django_env(sites, "benchbc", DB_URL, REDIS_URL)
 
 
 def _driver(env: dict[str, str], step: str, *args: str) -> dict[str, Any]:
@@ -94,20 +77,11 @@ def _driver(env: dict[str, str], step: str, *args: str) -> dict[str, Any]:
 
 
 def _workers(env: dict[str, str]) -> list[subprocess.Popen]:
-    return [subprocess.Popen(  # noqa: S603 (fixed argv)
-        [PY, "manage.py", "rqworker", "--worker-class", "rq.SimpleWorker", "default"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(WORKERS)]
+    return stack.rq_workers(env, WORKERS)
 
 
 def _kill(procs: list[subprocess.Popen], sig: int = signal.SIGKILL) -> None:
-    for proc in procs:
-        if proc.poll() is None:
-            os.kill(proc.pid, sig)
-    for proc in procs:
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    stack.stop(procs, sig, timeout=30)
 
 
 class RssWatch(threading.Thread):
@@ -168,10 +142,7 @@ def steady_rate(times: list[float]) -> float:
     return sum(inner) / len(inner) if inner else 0.0
 
 
-def _row(name: str, value: float, unit: str, target: float, *, lower: bool = True) -> dict[str, Any]:
-    ok = value <= target if lower else value >= target
-    return {"name": name, "value": round(float(value), 3), "unit": unit, "target": target, "ok": ok,
-            "lower_is_better": lower}
+_row = stack.row
 
 
 def _wait_progress(graph: Any, count: int, deadline: float, watch: RssWatch) -> None:
@@ -182,17 +153,14 @@ def _wait_progress(graph: Any, count: int, deadline: float, watch: RssWatch) -> 
 
 
 def run() -> list[dict[str, Any]]:
-    sys.path.append(str(ROOT / "tests"))
+    stack.use_test_fakes()
     from fakes.graph_api import FakeGraphAPI
 
     with FakeGraphAPI(keep_headers=False) as graph:
         graph.add_template("agenda_kota", "Agenda {{1}}: {{2}}. Salam, {{3}}", category="MARKETING")
         env = _env(_site(graph.base_url))
-        _fresh_database()
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+        stack.fresh_database(DB_NAME)
+        stack.prepare(env)
         plan = _driver(env, "seed", str(RECIPIENTS))
         return _send_and_measure(graph, env, plan)
 

@@ -20,21 +20,19 @@ complaints of 10 events each), ``HOOKS_BENCH_WORKERS`` (3).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+import stack
+
+ROOT, PY = stack.ROOT, stack.PY
 DB_NAME = os.environ.get("HOOKS_BENCH_DB", "aduan_hooks_bench")
-DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB_URL = stack.database_url(DB_NAME)
 REDIS_URL = os.environ.get("HOOKS_BENCH_REDIS", "redis://127.0.0.1:6379/15")
 EVENTS = int(os.environ.get("HOOKS_BENCH_EVENTS", "10000"))
 WORKERS = int(os.environ.get("HOOKS_BENCH_WORKERS", "3"))
@@ -80,30 +78,10 @@ def generate(receiver_url: str, events: int) -> None:
 # ---- the harness ---------------------------------------------------------------------------
 
 
-def _env(sites: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "DJANGO_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "ADUAN_SITES_DIR": str(sites),
-                "ADUAN_SITE": "benchhooks", "ADUAN_DATABASE_URL": DB_URL, "ADUAN_REDIS_URL": REDIS_URL,
-                "PYTHONPATH": str(ROOT)})
-    return env
-
-
 def _site() -> Path:
-    sites = Path(tempfile.mkdtemp(prefix="aduan-bench-hooks-"))
-    folder = sites / "benchhooks"
-    (folder / "private" / "files").mkdir(parents=True)
-    config = {"secret_key": hashlib.sha256(os.urandom(32)).hexdigest(), "time_zone": "Asia/Jakarta",
-              "outgoing_webhooks": {"backoff_base_seconds": 1, "backoff_max_seconds": 5, "timeout_seconds": 10}}
-    (folder / "site_config.json").write_text(json.dumps(config))
-    return sites
-
-
-def _fresh_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    return stack.site_folder("aduan-bench-hooks-", "benchhooks", {
+        "time_zone": "Asia/Jakarta",
+        "outgoing_webhooks": {"backoff_base_seconds": 1, "backoff_max_seconds": 5, "timeout_seconds": 10}})
 
 
 def _rows(sql: str) -> list[tuple[Any, ...]]:
@@ -111,23 +89,6 @@ def _rows(sql: str) -> list[tuple[Any, ...]]:
 
     with psycopg.connect(DB_URL) as conn:
         return list(conn.execute(sql).fetchall())
-
-
-def _start_workers(env: dict[str, str]) -> list[subprocess.Popen]:
-    return [subprocess.Popen(  # noqa: S603 (fixed argv)
-        [PY, "manage.py", "rqworker", "--skip-checks", "--with-scheduler", "--worker-class", "rq.SimpleWorker",
-         "default"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        for _ in range(WORKERS)]
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _wait_drained(rx: Any, expected: int) -> float:
@@ -154,26 +115,19 @@ def _integrity(rx: Any, expected: int) -> dict[str, int]:
             "failed_attempts": sum(1 for r in rx.received() if r["status"] >= 300)}
 
 
-def _row(name: str, value: float, unit: str, target: float, *, lower: bool = True) -> dict[str, Any]:
-    ok = value <= target if lower else value >= target
-    return {"name": name, "value": round(float(value), 3), "unit": unit, "target": target, "ok": ok,
-            "lower_is_better": lower}
+_row = stack.row
 
 
 def run() -> list[dict[str, Any]]:
-    import redis
-
-    sys.path.append(str(ROOT / "tests"))  # appended: tests/aduan_publik must not shadow the package
+    stack.use_test_fakes()
     from fakes.webhook_receiver import WebhookReceiver
 
-    sites = _site()
-    env = _env(sites)
-    _fresh_database()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    env = stack.django_env(_site(), "benchhooks", DB_URL, REDIS_URL)
+    stack.fresh_database(DB_NAME)
+    stack.prepare(env)
     expected = (EVENTS // PER_COMPLAINT) * PER_COMPLAINT * SUBSCRIBERS
     with WebhookReceiver(SECRET, keep=False, fail_every=FAIL_EVERY) as rx:
-        workers = _start_workers(env)
+        workers = stack.rq_workers(env, WORKERS, "--skip-checks", "--with-scheduler")
         try:
             started = time.monotonic()
             out = subprocess.run([PY, __file__, "--generate", rx.url, str(EVENTS)], cwd=ROOT, env=env,  # noqa: S603
@@ -184,7 +138,7 @@ def run() -> list[dict[str, Any]]:
             time.sleep(2)  # anything arriving late (a duplicate) is counted too
             found = _integrity(rx, expected)
         finally:
-            _stop(workers)
+            stack.stop(workers)
     states = dict(_rows("SELECT state, count(*) FROM aduan_publik_webhookdelivery GROUP BY state"))
     events = EVENTS // PER_COMPLAINT * PER_COMPLAINT
     return [

@@ -24,19 +24,17 @@ workers get before what is missing counts as lost); clients and workers as ``WA_
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import os
 import random
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
+import stack
+
 BENCH_DIR = Path(__file__).resolve().parent
-ROOT = BENCH_DIR.parent
 # The WhatsApp bench's machinery reads its database and Redis from these when it is imported.
 os.environ["WA_BENCH_DB"] = os.environ.get("SOCIAL_BENCH_DB", "aduan_social_bench")
 os.environ["WA_BENCH_REDIS"] = os.environ.get("SOCIAL_BENCH_REDIS", "redis://127.0.0.1:6379/2")
@@ -97,18 +95,13 @@ def receipt(n: int, *, instagram: bool) -> bytes:
 
 def _site(graph_url: str) -> Path:
     """The bench site, with both Meta doors on the fake Graph API (replaces the WhatsApp bench's)."""
-    sites = Path(tempfile.mkdtemp(prefix="aduan-bench-social-"))
-    folder = sites / "benchwa"
-    (folder / "private" / "files").mkdir(parents=True)
     common = {"app_secret": APP_SECRET, "verify_token": "bench", "graph_base_url": graph_url,
               "graph_version": "v23.0"}
-    config = {
-        "secret_key": hashlib.sha256(os.urandom(32)).hexdigest(), "time_zone": "Asia/Jakarta", "language": "id",
+    return stack.site_folder("aduan-bench-social-", "benchwa", {
+        "time_zone": "Asia/Jakarta", "language": "id",
         "channels": {"facebook": {"page_id": PAGE_ID, "page_access_token": "test-page-token", **common},
                      "instagram": {"ig_user_id": IG_ID, "access_token": "test-page-token", **common}},
-    }
-    (folder / "site_config.json").write_text(json.dumps(config))
-    return sites
+    })
 
 
 def hammer(port: int, requests: list[tuple[str, bytes]], clients: int) -> tuple[list[float], float, int]:
@@ -130,9 +123,9 @@ def latency_rows(port: int) -> tuple[list[dict[str, Any]], int]:
         load = [(hook, receipt(base + n, instagram=instagram)) for n in range(LATENCY_REQUESTS)]
         lat, _wall, err = hammer(port, load, wa.CLIENTS)
         errors += err
-        rows += [wa._row(f"{label} webhook answer median", wa.percentile(lat, 0.5) * 1000, "ms", 25),
-                 wa._row(f"{label} webhook answer p99", wa.percentile(lat, 0.99) * 1000, "ms", 100)]
-    rows.append(wa._row("answer errors (latency phase)", errors, "count", 0))
+        rows += [stack.row(f"{label} webhook answer median", wa.percentile(lat, 0.5) * 1000, "ms", 25),
+                 stack.row(f"{label} webhook answer p99", wa.percentile(lat, 0.99) * 1000, "ms", 100)]
+    rows.append(stack.row("answer errors (latency phase)", errors, "count", 0))
     return rows, 200 + 2 * LATENCY_REQUESTS
 
 
@@ -159,17 +152,17 @@ def integrity_rows(expected: int, graph: Any, drain_s: float, answered: float) -
     duplicated = (max(0, complaints - expected) + max(0, inbound - expected) + max(0, acks - expected)
                   + (len(sends) - distinct))
     return [
-        wa._row("deliveries answered per second (with workers)", answered, "req/s", 0, lower=False),
-        wa._row("deliveries still unprocessed at the drain timeout", pending, "count", 0),
-        wa._row(f"{expected:,} unique of {DELIVERIES:,}: drain to all processed and acknowledged", drain_s, "s",
+        stack.row("deliveries answered per second (with workers)", answered, "req/s", 0, lower=False),
+        stack.row("deliveries still unprocessed at the drain timeout", pending, "count", 0),
+        stack.row(f"{expected:,} unique of {DELIVERIES:,}: drain to all processed and acknowledged", drain_s, "s",
                 DRAIN_TARGET),
-        wa._row("lost (complaints, messages, acks missing)", lost, "count", 0),
-        wa._row("duplicated (complaints, messages, acks)", duplicated, "count", 0),
+        stack.row("lost (complaints, messages, acks missing)", lost, "count", 0),
+        stack.row("duplicated (complaints, messages, acks)", duplicated, "count", 0),
     ]
 
 
 def run() -> list[dict[str, Any]]:
-    sys.path.append(str(ROOT / "tests"))  # appended: tests/aduan_publik must not shadow the package
+    stack.use_test_fakes()
     from fakes.social_api import FakeMetaGraph
 
     wa._site = _site  # the WhatsApp bench's production set-up, with this bench's site

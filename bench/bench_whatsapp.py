@@ -27,10 +27,7 @@ import http.client
 import json
 import os
 import random
-import signal
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -38,11 +35,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
+import stack
+
+ROOT, PY = stack.ROOT, stack.PY
 DB_NAME = os.environ.get("WA_BENCH_DB", "aduan_wa")
-DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+DB_URL = stack.database_url(DB_NAME)
+_row = stack.row  # bench_social reads it here
 REDIS_URL = os.environ.get("WA_BENCH_REDIS", "redis://127.0.0.1:6379/5")
 LATENCY_REQUESTS = int(os.environ.get("WA_BENCH_LATENCY_REQUESTS", "2000"))
 DELIVERIES = int(os.environ.get("WA_BENCH_DELIVERIES", "10000"))
@@ -139,35 +137,14 @@ def percentile(values: list[float], q: float) -> float:
 # ---- the production set-up --------------------------------------------------------------
 
 
-def _env(sites: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ADUAN_", "DJANGO_"))}
-    env.update({"DJANGO_SETTINGS_MODULE": "config.settings", "ADUAN_SITES_DIR": str(sites),
-                "ADUAN_SITE": "benchwa", "ADUAN_DATABASE_URL": DB_URL, "ADUAN_REDIS_URL": REDIS_URL,
-                "PYTHONPATH": str(ROOT)})
-    return env
-
-
 def _site(graph_url: str) -> Path:
-    sites = Path(tempfile.mkdtemp(prefix="aduan-bench-wa-"))
-    folder = sites / "benchwa"
-    (folder / "private" / "files").mkdir(parents=True)
-    config = {
-        "secret_key": hashlib.sha256(os.urandom(32)).hexdigest(), "time_zone": "Asia/Jakarta", "language": "id",
+    return stack.site_folder("aduan-bench-wa-", "benchwa", {
+        "time_zone": "Asia/Jakarta", "language": "id",
         "channels": {"whatsapp": {
             "phone_number_id": PHONE_ID, "access_token": "test-access-token", "app_secret": APP_SECRET,
             "verify_token": "bench", "graph_base_url": graph_url, "graph_version": "v23.0",
             "reply_template": "aduan_balasan"}},
-    }
-    (folder / "site_config.json").write_text(json.dumps(config))
-    return sites
-
-
-def _fresh_database() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB_NAME}"')
+    })
 
 
 def _free_port() -> int:
@@ -192,26 +169,13 @@ def _wait_http(port: int, path: str = "/healthz", timeout: float = 60.0) -> None
     raise RuntimeError(f"gunicorn did not answer {path} on port {port}")
 
 
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @contextmanager
 def production(graph_url: str) -> Iterator[tuple[int, dict[str, str], list[subprocess.Popen]]]:
     """Gunicorn on a free port over a fresh PostgreSQL database; yields (port, env, workers)."""
-    import redis
-
     sites = _site(graph_url)
-    env = _env(sites)
-    _fresh_database()
-    redis.Redis.from_url(REDIS_URL).flushdb()
-    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)  # noqa: S603 (fixed argv)
+    env = stack.django_env(sites, "benchwa", DB_URL, REDIS_URL)
+    stack.fresh_database(DB_NAME)
+    stack.prepare(env)
     port = _free_port()
     web = subprocess.Popen(  # noqa: S603 (fixed argv)
         [PY, "-m", "gunicorn", "--config", "config/gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
@@ -222,16 +186,12 @@ def production(graph_url: str) -> Iterator[tuple[int, dict[str, str], list[subpr
         _wait_http(port)
         yield port, env, workers
     finally:
-        for proc in [*workers, web]:
-            _stop(proc)
+        stack.stop([*workers, web])
 
 
 def start_workers(env: dict[str, str], workers: list[subprocess.Popen]) -> None:
-    """Real rq workers; SimpleWorker runs jobs without a fork per job, as a busy site should."""
-    for _ in range(WORKERS):
-        workers.append(subprocess.Popen(  # noqa: S603 (fixed argv)
-            [PY, "manage.py", "rqworker", "--worker-class", "rq.SimpleWorker", "default"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    """Real rq workers (:func:`stack.rq_workers`), added to ``workers``."""
+    workers.extend(stack.rq_workers(env, WORKERS))
 
 
 # ---- measuring --------------------------------------------------------------------------
@@ -362,14 +322,8 @@ def visibility_rows(port: int, first: int, probes: int = 40) -> list[dict[str, A
             _row("visible in the desk, p99", percentile(times, 0.99) * 1000, "ms", 5000)]
 
 
-def _row(name: str, value: float, unit: str, target: float, *, lower: bool = True) -> dict[str, Any]:
-    ok = value <= target if lower else value >= target
-    return {"name": name, "value": round(float(value), 3), "unit": unit, "target": target, "ok": ok,
-            "lower_is_better": lower}
-
-
 def run() -> list[dict[str, Any]]:
-    sys.path.append(str(ROOT / "tests"))  # appended: tests/aduan_publik must not shadow the package
+    stack.use_test_fakes()
     from fakes.graph_api import FakeGraphAPI
 
     with FakeGraphAPI() as graph, production(graph.base_url) as (port, env, workers):

@@ -123,27 +123,53 @@ def test_opd_user_chunks_keep_the_access_rule(client, admin_user, contact, opd_p
     assert "081234567890" not in str(rows)
 
 
-def _stream_counting(client, user, cursors):
+seen_off_main: list[str] = []
+
+
+def _every_connections_sql(monkeypatch):
+    """The SQL run on any connection of any thread (the export reads ahead on a second connection)."""
+    seen_off_main.clear()
+    import threading
+
+    from django.db.backends.utils import CursorWrapper
+
+    seen: list[str] = []
+    lock = threading.Lock()
+    run = CursorWrapper._execute
+
+    def counting(self, sql, *args, **kwargs):
+        with lock:
+            seen.append(sql)
+            if threading.current_thread() is not threading.main_thread() and "aduan_publik_complaint" in sql:
+                seen_off_main.append(sql)
+        return run(self, sql, *args, **kwargs)
+
+    monkeypatch.setattr(CursorWrapper, "_execute", counting)
+    return seen
+
+
+def _stream_counting(client, user, cursors, seen):
     """Consume the export, counting its queries and the server-side cursors open mid-stream."""
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     client.force_login(user)
-    with CaptureQueriesContext(connection) as captured:
-        pieces = _stream(client)
-        got = [next(pieces), next(pieces)]  # the header, then the first chunk of rows
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_cursors" if connection.vendor == "postgresql" else "SELECT 0")
-            cursors.append(cursor.fetchone()[0])
-        got += list(pieces)
-    sql = [q["sql"] for q in captured.captured_queries]
-    assert not any("DECLARE" in s.upper() or "CURSOR" in s.upper() for s in sql if "pg_cursors" not in s)
+    first = len(seen)
+    pieces = _stream(client)
+    got = [next(pieces), next(pieces)]  # the header, then the first chunk of rows
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_cursors" if connection.vendor == "postgresql" else "SELECT 0")
+        cursors.append(cursor.fetchone()[0])
+    got += list(pieces)
+    sql = [s for s in seen[first:] if "pg_cursors" not in s and s != "SELECT 0"]
+    assert not any("DECLARE" in s.upper() or "CURSOR" in s.upper() for s in sql)
     return len(_parse(got)) - 1, len(sql)
 
 
 @pytest.mark.django_db(transaction=True)  # autocommit, as the web process streams
 def test_export_uses_no_server_side_cursor_and_constant_queries_per_chunk(client, monkeypatch, opd_pu,
                                                                           category_jalan):
+    from django.db import connection
+
     from aduan_publik import exports
     from aduan_publik.models import Complaint, Disposition, Role
     from tests.conftest import make_user
@@ -156,11 +182,14 @@ def test_export_uses_no_server_side_cursor_and_constant_queries_per_chunk(client
     Disposition.objects.bulk_create([Disposition(complaint=c, opd=OPD.objects.create(code=f"X{c.pk}", name="x"),
                                                  created_at=moment) for c in made])
     cursors: list[int] = []
-    rows_10, queries_10 = _stream_counting(client, admin, cursors)  # chunks of 4, 4, 2
+    seen = _every_connections_sql(monkeypatch)
+    rows_10, queries_10 = _stream_counting(client, admin, cursors, seen)  # chunks of 4, 4, 2
     _bulk("R", 8, received_at=moment, opd=opd_pu)
-    rows_18, queries_18 = _stream_counting(client, admin, cursors)  # chunks of 4, 4, 4, 4, 2
+    rows_18, queries_18 = _stream_counting(client, admin, cursors, seen)  # chunks of 4, 4, 4, 4, 2
 
     assert (rows_10, rows_18) == (10, 18)
     assert cursors == [0, 0]  # no cursor held open on the database while the rows stream
     # Two queries per chunk (the complaints, their OPDs), whatever the rows' categories and OPDs.
     assert queries_18 - queries_10 == 2 * 2
+    # On PostgreSQL the chunks are read on a second connection, ahead of the rows being written.
+    assert bool(seen_off_main) is (connection.vendor == "postgresql")

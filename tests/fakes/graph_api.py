@@ -37,8 +37,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from aduan_publik.testing.local_server import LocalHTTPServer
 
 TOKEN = "test-access-token"
 HANG = "hang"
@@ -60,7 +62,7 @@ class Slow:
     seconds: float
 
 
-class FakeGraphAPI:
+class FakeGraphAPI(LocalHTTPServer):
     """The fake server; start with ``with`` or :meth:`start`, stop with :meth:`stop`."""
 
     def __init__(self, token: str = TOKEN, version: str = "v23.0", *, keep_headers: bool = True):
@@ -82,31 +84,13 @@ class FakeGraphAPI:
         self._gate = threading.Event()
         self._gate.set()
         self.hanging = threading.Event()  # set while a send is held by hang_sends()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_handler(self))
 
     # ---- lifecycle ------------------------------------------------------------------------
 
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> FakeGraphAPI:
-        self._thread.start()
-        return self
-
     def stop(self) -> None:
-        self.release()
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeGraphAPI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        self.release()  # a send held by hang_sends() must not keep the server from stopping
+        super().stop()
 
     # ---- scripting ------------------------------------------------------------------------
 

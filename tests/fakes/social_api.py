@@ -25,9 +25,11 @@ import re
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from aduan_publik.testing.local_server import LocalHTTPServer
 
 META_TOKEN = "test-page-token"
 OK_STATUS = 0  # a scripted reply with this status means "answer as usual"
@@ -46,7 +48,7 @@ class Reply:
 OK = Reply(status=OK_STATUS)
 
 
-class _FakeServer:
+class _FakeServer(LocalHTTPServer):
     token = ""
 
     def __init__(self) -> None:
@@ -54,28 +56,7 @@ class _FakeServer:
         self._script: deque[Reply] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Any:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Any:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(_handler(self))
 
     def script(self, *replies: Reply) -> None:
         """Answers for the next writes (POSTs), in order (:data:`OK` = as usual); then back to success."""

@@ -16,8 +16,10 @@ import hmac
 import json
 import threading
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from aduan_publik.testing.local_server import LocalHTTPServer
 
 
 def signature_ok(secret: str, headers: dict[str, str], body: bytes) -> bool:
@@ -26,7 +28,7 @@ def signature_ok(secret: str, headers: dict[str, str], body: bytes) -> bool:
     return hmac.compare_digest(expected, headers.get("x-aduan-signature", ""))
 
 
-class WebhookReceiver:
+class WebhookReceiver(LocalHTTPServer):
     def __init__(self, secret: str = "", *, keep: bool = True, fail_every: int = 0):
         self.secret = secret
         self.keep = keep  # the bench keeps only keys and event ids, not every body
@@ -35,22 +37,11 @@ class WebhookReceiver:
         self.count = 0
         self._script: deque[int] = deque()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_handler(self))
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}/hook"
-
-    def __enter__(self) -> WebhookReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        return f"{self.base_url}/hook"
 
     def script(self, *statuses: int) -> None:
         with self._lock:

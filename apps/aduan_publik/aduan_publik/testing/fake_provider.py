@@ -19,8 +19,10 @@ import json
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from .local_server import LocalHTTPServer
 
 
 @dataclass
@@ -30,7 +32,7 @@ class ProviderReply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeProvider:
+class FakeProvider(LocalHTTPServer):
     """The fake server; start it with ``with`` (or :meth:`start`) and stop it with :meth:`stop`."""
 
     def __init__(self) -> None:
@@ -38,28 +40,11 @@ class FakeProvider:
         self._replies: deque[ProviderReply] = deque()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_handler(self))
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def start(self) -> FakeProvider:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeProvider:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return self.base_url
 
     def reply_next(self, status: int = 200, body: Any = None, headers: dict[str, str] | None = None) -> None:
         """Queue the answer to the next request (then back to the default success)."""
