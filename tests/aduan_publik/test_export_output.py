@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from aduan_publik import access, exports, figures
-from aduan_publik.models import OPD, Complaint, Disposition, Role, StaffProfile
+from aduan_publik.models import OPD, Complaint, Disposition, OpdScope, Role, StaffProfile
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,13 @@ def reference_csv(user) -> str:
     return out.getvalue()
 
 
+def _dispose(*, complaint, opd, **fields) -> None:
+    """A disposition written directly (a corner the services never make), with the OPD's scope row
+    that the disposition service writes beside every disposition (access reads those)."""
+    Disposition.objects.create(complaint=complaint, opd=opd, **fields)
+    OpdScope.objects.get_or_create(complaint=complaint, opd=opd, defaults={"received_at": complaint.received_at})
+
+
 @pytest.fixture
 def varied_city(db):
     """The demo city, plus the corners: formulas typed by people, no reporter, a cancelled disposition,
@@ -67,11 +74,11 @@ def varied_city(db):
         some[10].contact.name, some[10].contact.phone = "@admin", "-0812"
         some[10].contact.save()
     opd = OPD.objects.order_by("pk").first()
-    Disposition.objects.create(complaint=some[11], opd=opd, state=Disposition.State.CANCELLED, created_at=moment)
+    _dispose(complaint=some[11], opd=opd, state=Disposition.State.CANCELLED, created_at=moment)
     # A liaison of the OPD with the most complaints, anonim reporters among them.
-    busiest = (OPD.objects.filter(dispositions__complaint__is_anonymous=True).annotate(n=Count("dispositions"))
-               .order_by("-n", "pk").first())
-    Disposition.objects.create(complaint=some[7], opd=busiest, created_at=moment)  # archived, no deadline
+    with_anonim = Disposition.objects.filter(complaint__is_anonymous=True).values("opd")
+    busiest = OPD.objects.filter(pk__in=with_anonim).annotate(n=Count("dispositions")).order_by("-n", "pk").first()
+    _dispose(complaint=some[7], opd=busiest, created_at=moment)  # archived, no deadline
     admin = StaffProfile.objects.filter(role=Role.ADMIN).select_related("user").first()
     return {"admin": admin.user, "liaison": make_user("penghubung-uji", Role.LIAISON, busiest)}
 
@@ -90,7 +97,7 @@ def test_export_bytes_equal_the_row_by_row_reference(client, varied_city, who, m
     got = _export(client, user)
     assert got == reference_csv(user)
     rows = list(csv.reader(io.StringIO(got)))
-    assert len(rows) > 8  # the city is not empty for this user
+    assert len(rows) > 5  # the city is not empty for this user
     if who == "admin":
         assert {"Ya", "Tidak"} <= {r[13] for r in rows[1:]}
         assert any(r[7].startswith("'=") for r in rows[1:])

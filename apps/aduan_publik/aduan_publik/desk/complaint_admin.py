@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ORDER_VAR, SEARCH_VAR
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -120,7 +120,9 @@ class DeskChangeList(ChangeList):
         self.desk_headers: list[dict[str, Any]] = []  # filled once by unfold's result_headers (cells.share_headers)
         # The plain list (no filter, search or column order): its ids come from the viewer's narrowest
         # index (an OPD's scope rows), read by ComplaintAdmin.get_paginator.
-        plain = not (self.has_active_filters or self.query or ORDER_VAR in self.params)
+        # Any parameter but the page may narrow the list outside the admin's own filters (a dashboard
+        # card's period, a queue): only a list with none is exactly ``visible_ids``.
+        plain = not self.params
         request.desk_list_ids = access.visible_ids(request.user) if plain else None  # type: ignore[attr-defined]
         super().get_results(request)
         if not getattr(self.paginator, "count_is_exact", True):
