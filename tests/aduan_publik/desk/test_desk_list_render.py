@@ -7,10 +7,13 @@ import re
 
 import pytest
 from django.db import connection
+from django.template import base as template_base
 from django.test.utils import CaptureQueriesContext
+from unfold.templatetags import unfold_list
 from unfold.utils import display_for_label
 
 from aduan_publik.desk.complaint_admin import STATUS_COLOURS
+from aduan_publik.desk.rows import UNFOLD_ITEMS_FOR_RESULT, RowPlan
 from aduan_publik.models import Complaint, OpdScope
 from aduan_publik.selectors import queues
 from aduan_publik.services.complaints import complaint_create, complaint_verify
@@ -109,3 +112,59 @@ def test_sidebar_badges_are_kept_a_minute_per_scope(admin_user, leader_user, lia
     assert again == first and not [q for q in queries if "aduan_publik_complaint" in q["sql"]]
     assert queues.queue_counts(admin_user)["perlu-verifikasi"] == first["perlu-verifikasi"] + 1  # lists are live
     assert queues.queue_counts_cached(liaison_pu) == queues.queue_counts(liaison_pu)  # an OPD has its own entry
+
+
+def unfold_and_desk_rows(cl) -> tuple[list[list[str]], list[list[str]]]:
+    """Every row of a rendered page twice: through unfold's own ``items_for_result`` (with unfold's own
+    headers) and through the desk's plan (desk/rows.py)."""
+    cl.desk_headers = None  # unfold's result_headers, not the page's shared copy
+    theirs = [[str(c) for c in UNFOLD_ITEMS_FOR_RESULT(cl, row, None)] for row in cl.result_list]
+    cl.desk_rows = RowPlan()
+    ours = [[str(c) for c in unfold_list.items_for_result(cl, row, None)] for row in cl.result_list]
+    return theirs, ours
+
+
+@pytest.mark.parametrize("params", [{}, {"status__exact": "disposed", "q": "Aduan"}, {"o": "-6"}])
+def test_rows_are_unfolds_html(admin_client_, admin_user, opd_pu, opd_dlh, category_jalan, contact, params):
+    """The desk builds each column's fixed HTML once per page; an unfold upgrade that changes a cell fails here."""
+    make_complaints(3, admin=admin_user, opds=[opd_pu, opd_dlh], category=category_jalan)
+    complaint_create(channel="web", title="Rahasia <b>", description="d", contact=contact, is_anonymous=True,
+                     category=None, acknowledge=False)
+    response = admin_client_.get(LIST_URL, params)
+    cl = response.context["cl"]
+    assert cl.result_list and isinstance(cl.desk_rows, RowPlan) and cl.desk_rows.columns  # the desk's path ran
+    theirs, ours = unfold_and_desk_rows(cl)
+    assert ours == theirs
+    assert "_changelist_filters=" in ours[0][1] if params else "_changelist_filters" not in ours[0][1]
+
+
+def test_an_opds_rows_are_unfolds_html(liaison_pu_client, admin_user, opd_pu, category_jalan):
+    make_complaints(2, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    cl = liaison_pu_client.get(LIST_URL, {"antrean": str(opd_pu.pk)}).context["cl"]
+    theirs, ours = unfold_and_desk_rows(cl)
+    assert len(ours) == 2 and ours == theirs
+
+
+def failed_lookups(client, monkeypatch, params=None) -> int:
+    """How often a page's templates looked up a missing attribute: each such lookup runs dir() on the object
+    (django.template.base re-raises if the name is in it)."""
+    calls = []
+
+    def counting_dir(obj):
+        calls.append(type(obj).__name__)
+        return dir(obj)
+
+    monkeypatch.setattr(template_base, "dir", counting_dir, raising=False)
+    assert client.get(LIST_URL, params or {}).status_code == 200
+    monkeypatch.undo()
+    return len(calls)
+
+
+def test_no_failed_lookup_per_row_or_sidebar_link(admin_client_, admin_user, opd_pu, category_jalan, monkeypatch):
+    """unfold's row template asked the admin for ``list_sections`` twice per row, the sidebar asked every link
+    for its badge, icon and callback: some 300 dir() calls per page."""
+    make_complaints(5, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    few = failed_lookups(admin_client_, monkeypatch)
+    make_complaints(45, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    many = failed_lookups(admin_client_, monkeypatch)
+    assert many == few and few < 40, (few, many)

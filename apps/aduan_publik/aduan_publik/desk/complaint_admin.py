@@ -42,9 +42,11 @@ from .filters import (
     WorkQueueFilter,
 )
 from .permissions import ADMIN_ONLY, DESK_ROLES, NOBODY, RoleAdminMixin
+from .rows import RowPlan, share_rows
 from .sla import sla_text
 
 share_headers()
+share_rows()
 S = Complaint.Status
 STATUS_COLOURS = {
     S.RECEIVED: "warning", S.POSTPONED: "warning", S.RETURNED: "danger", S.DISPOSED: "info",
@@ -118,6 +120,7 @@ class DeskChangeList(ChangeList):
 
     def get_results(self, request: HttpRequest) -> None:
         self.desk_headers: list[dict[str, Any]] = []  # filled once by unfold's result_headers (cells.share_headers)
+        self.desk_rows = RowPlan()  # each column's fixed HTML, built once per page (rows.share_rows)
         # The plain list (no filter, search or column order): its ids come from the viewer's narrowest
         # index (an OPD's scope rows), read by ComplaintAdmin.get_paginator.
         plain = not (self.has_active_filters or self.query or ORDER_VAR in self.params)
@@ -172,6 +175,9 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     actions = (bulk.verify_to_default_opd, bulk.archive_as_spam)
     actions_list = ("walkin",)
     list_before_template = "desk/complaint_list_note.html"
+    # unfold's row template asks ``cl.model_admin.list_sections|length`` twice per row; without the
+    # attribute each ask is a failed lookup that runs dir() over the whole admin (same HTML either way).
+    list_sections = ()
     # Outside the edit form: the work page holds forms of its own (inline actions, the reply composer).
     change_form_outer_before_template = "desk/complaint_header.html"
     change_form_outer_after_template = "desk/complaint_timeline.html"

@@ -128,6 +128,12 @@ class DeskSite(UnfoldAdminSite):
         return int(request._aduan_unread)  # type: ignore[attr-defined]
 
 
+# Every key unfold's sidebar templates read, with the value a missing key renders as: a template lookup
+# that fails costs a dir() of the dict (Django's _resolve_lookup), some 170 per desk page.
+NO_EXTRAS = {"link_callback": None, "badge_style": None, "badge_callback": None}
+PLAIN_GROUP = {"collapsible": False, "separator": False}
+
+
 def queue_group(request: HttpRequest) -> dict[str, Any]:
     """The sidebar's «Antrean kerja»: one link per queue of the user's role, with its count."""
     queues = queues_for(request.user)
@@ -136,8 +142,8 @@ def queue_group(request: HttpRequest) -> dict[str, Any]:
     items = [{"title": q.label, "link": queue_url(q.key), "icon": q.icon, "has_permission": True,
               "active": current == q.key, "badge": queue_badge(counts.get(q.key, 0)),
               "badge_variant": "danger" if q.key == "terlambat" and counts.get(q.key) else "primary",
-              "attrs": {"data-queue": q.key}} for q in queues]
-    return {"title": gettext_lazy("Antrean kerja"), "items": items}
+              "attrs": {"data-queue": q.key}, **NO_EXTRAS} for q in queues]
+    return {"title": gettext_lazy("Antrean kerja"), "items": items, **PLAIN_GROUP}
 
 
 def app_groups(site: DeskSite, request: HttpRequest) -> list[dict[str, Any]]:
@@ -146,7 +152,7 @@ def app_groups(site: DeskSite, request: HttpRequest) -> list[dict[str, Any]]:
     groups = []
     for app in site.get_app_list(request):
         items = [{"title": m["name"], "link": m["admin_url"], "has_permission": bool(m.get("admin_url")),
-                  "active": bool(m.get("admin_url")) and request.path.startswith(m["admin_url"]) and not queue_open}
-                 for m in app["models"]]
-        groups.append({"title": app["name"], "items": items})
+                  "active": bool(m.get("admin_url")) and request.path.startswith(m["admin_url"]) and not queue_open,
+                  "icon": None, "badge": "", **NO_EXTRAS} for m in app["models"]]
+        groups.append({"title": app["name"], "items": items, **PLAIN_GROUP})
     return groups
