@@ -10,10 +10,13 @@ from django.db import connection
 from django.template import base as template_base
 from django.test.utils import CaptureQueriesContext
 from unfold.templatetags import unfold_list
+from unfold.contrib.filters.forms import DropdownForm
 from unfold.utils import display_for_label
+from unfold.widgets import UnfoldAdminSelectWidget
 
 from aduan_publik.desk.complaint_admin import STATUS_COLOURS
 from aduan_publik.desk.rows import UNFOLD_ITEMS_FOR_RESULT, RowPlan
+from aduan_publik.desk.widgets import DeskDropdownForm, DeskSelectWidget
 from aduan_publik.models import Complaint, OpdScope
 from aduan_publik.selectors import queues
 from aduan_publik.services.complaints import complaint_create, complaint_verify
@@ -168,3 +171,31 @@ def test_no_failed_lookup_per_row_or_sidebar_link(admin_client_, admin_user, opd
     make_complaints(45, admin=admin_user, opds=[opd_pu], category=category_jalan)
     many = failed_lookups(admin_client_, monkeypatch)
     assert many == few and few < 40, (few, many)
+
+
+@pytest.mark.parametrize("value", ["", "in_progress", None])
+def test_the_desks_select_is_unfolds(value):
+    """The dropdown filters' select builds its options in one pass; the markup is unfold's own."""
+    choices = [("", "Semua"), ("in_progress", "Diproses"), ("x<y", 'Kutip "a" & <b>'), (7, 7),
+               ("Grup", [("g1", "Satu"), ("g2", "Dua")])]
+    attrs = {"data-theme": "admin-autocomplete", "class": "unfold-admin-autocomplete admin-autocomplete"}
+    theirs = UnfoldAdminSelectWidget(attrs=dict(attrs), choices=choices).render("status__exact", value)
+    ours = DeskSelectWidget(attrs=dict(attrs), choices=choices).render("status__exact", value)
+    assert ours == theirs and "<option" in ours
+
+
+def test_the_filter_panel_is_unfolds(admin_client_, admin_user, opd_pu, category_jalan, monkeypatch):
+    """The same panel (every filter's HTML) with unfold's own dropdown form as with the desk's."""
+    make_complaints(2, admin=admin_user, opds=[opd_pu], category=category_jalan)
+    params = {"status__exact": "disposed", "category__id__exact": str(category_jalan.pk)}
+    ours = filter_panel(admin_client_.get(LIST_URL, params))
+    assert 'value="disposed" selected' in ours
+    monkeypatch.setattr(DeskDropdownForm, "widget", DropdownForm.widget)
+    theirs = filter_panel(admin_client_.get(LIST_URL, params))
+    assert ours == theirs
+
+
+def filter_panel(response) -> str:
+    body = response.content.decode()
+    start = body.index('id="changelist-filter"')
+    return body[start:body.index('id="changelist-filter-extra-actions"', start)]

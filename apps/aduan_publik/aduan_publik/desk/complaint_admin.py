@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import action, display
 from unfold.views import ChangeList
 
@@ -44,6 +43,7 @@ from .filters import (
 from .permissions import ADMIN_ONLY, DESK_ROLES, NOBODY, RoleAdminMixin
 from .rows import RowPlan, share_rows
 from .sla import sla_text
+from .widgets import DeskChoicesDropdownFilter
 
 share_headers()
 share_rows()
@@ -160,7 +160,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
                     "priority_label")
     list_display_links = ("tracking_number",)
     # Channel and category choices come from the registry and one query, never from the complaint table.
-    list_filter = (WorkQueueFilter, ("status", ChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter,
+    list_filter = (WorkQueueFilter, ("status", DeskChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter,
                    ChannelFilter, CategoryFilter, OverdueFilter, "kind", "is_anonymous", "is_secret")
     list_filter_submit = True
     # Searched by selectors.search.complaint_search (words, number, reporter as the viewer may search).
