@@ -21,7 +21,7 @@ from aduan_publik.models import Complaint, OpdScope
 from aduan_publik.selectors import queues
 from aduan_publik.services.complaints import complaint_create, complaint_verify
 from aduan_publik.services.dispositions import disposition_return
-from tests.aduan_publik.desk.desk_helpers import LIST_URL
+from tests.aduan_publik.desk.desk_helpers import LIST_URL, change_url
 from tests.aduan_publik.desk.test_desk_list import make_complaints
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +199,26 @@ def filter_panel(response) -> str:
     body = response.content.decode()
     start = body.index('id="changelist-filter"')
     return body[start:body.index('id="changelist-filter-extra-actions"', start)]
+
+
+def page_without_tokens(client, url) -> str:
+    body = client.get(url).content.decode()
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+
+
+def test_the_complaint_page_form_is_unfolds(admin_client_, disposed, category_jalan, monkeypatch):
+    """The complaint page's selects (category, priority, kind) build their options in one pass: same page."""
+    ours = page_without_tokens(admin_client_, change_url(disposed))
+    assert ours.count('<select name="') >= 3 and f'<option value="{category_jalan.pk}" selected>' in ours
+    monkeypatch.setattr("aduan_publik.desk.complaint_admin.desk_select", lambda field: field)
+    theirs = page_without_tokens(admin_client_, change_url(disposed))
+    assert ours == theirs
+
+
+def test_no_failed_lookup_per_form_row(admin_client_, disposed, monkeypatch):
+    """unfold asks the admin for ``conditional_fields`` on each of the page's 28 form rows."""
+    calls = []
+    monkeypatch.setattr(template_base, "dir", lambda obj: calls.append(type(obj).__name__) or dir(obj),
+                        raising=False)
+    assert admin_client_.get(change_url(disposed)).status_code == 200
+    assert calls.count("ComplaintAdmin") <= 1, calls  # once per page (the submit line), not per row

@@ -43,7 +43,7 @@ from .filters import (
 from .permissions import ADMIN_ONLY, DESK_ROLES, NOBODY, RoleAdminMixin
 from .rows import RowPlan, share_rows
 from .sla import sla_text
-from .widgets import DeskChoicesDropdownFilter
+from .widgets import DeskChoicesDropdownFilter, desk_select
 
 share_headers()
 share_rows()
@@ -178,6 +178,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     # unfold's row template asks ``cl.model_admin.list_sections|length`` twice per row; without the
     # attribute each ask is a failed lookup that runs dir() over the whole admin (same HTML either way).
     list_sections = ()
+    conditional_fields: dict[str, str] = {}  # the same for the complaint page's 28 form rows
     # Outside the edit form: the work page holds forms of its own (inline actions, the reply composer).
     change_form_outer_before_template = "desk/complaint_header.html"
     change_form_outer_after_template = "desk/complaint_timeline.html"
@@ -336,6 +337,10 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
         if db_field.name == "category":
             kwargs["queryset"] = Category.objects.select_related("parent")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The page's selects (category, priority, kind…) build their options in one pass (desk/widgets.py)."""
+        return desk_select(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if not self.has_change_permission(request, obj):

@@ -71,3 +71,13 @@ class DeskChoicesDropdownFilter(ChoicesDropdownFilter):
     """unfold's choices dropdown (the status filter) with the desk's select."""
 
     form_class = DeskDropdownForm
+
+
+def desk_select(formfield: Any) -> Any:
+    """Give a form field's unfold select (bare or inside the admin's related-object wrapper) the desk's
+    option rendering: the same widget, attributes and choices, only built in one pass."""
+    widget = getattr(formfield, "widget", None)
+    inner = getattr(widget, "widget", widget)
+    if type(inner) is UnfoldAdminSelectWidget:
+        inner.__class__ = DeskSelectWidget
+    return formfield
