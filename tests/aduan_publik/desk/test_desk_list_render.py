@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.template import base as template_base
 from django.test.utils import CaptureQueriesContext
-from unfold.templatetags import unfold_list
 from unfold.contrib.filters.forms import DropdownForm
+from unfold.templatetags import unfold_list
 from unfold.utils import display_for_label
 from unfold.widgets import UnfoldAdminSelectWidget
 
@@ -222,3 +223,13 @@ def test_no_failed_lookup_per_form_row(admin_client_, disposed, monkeypatch):
                         raising=False)
     assert admin_client_.get(change_url(disposed)).status_code == 200
     assert calls.count("ComplaintAdmin") <= 1, calls  # once per page (the submit line), not per row
+
+
+def test_the_sidebar_names_are_translated_once(admin_user, rf):
+    """Sorting the app list compared lazy names, translating both sides on every comparison."""
+    request = rf.get("/desk/")
+    request.user = admin_user
+    apps = admin.site.get_app_list(request)
+    names = [app["name"] for app in apps] + [m["name"] for app in apps for m in app["models"]]
+    assert names and all(isinstance(name, str) for name in names), [type(n) for n in names]
+    assert [m["name"] for m in apps[0]["models"]] == sorted(m["name"] for m in apps[0]["models"])
