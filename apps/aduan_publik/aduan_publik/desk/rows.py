@@ -59,7 +59,7 @@ class RowPlan:
 
     def __init__(self) -> None:
         self.columns: list[Column] | None = None
-        self.preserved: str | None = None  # the query string every row link carries
+        self.url_around: tuple[str, str] | None = None  # a row link before and after its id
 
     @staticmethod
     def usable(cl: Any, form: Any) -> bool:
@@ -81,12 +81,20 @@ class RowPlan:
         return columns
 
     def link_url(self, cl: Any, result: Any) -> str:
+        """The row's change URL with the list's filters, as ``add_preserved_filters`` gives it.
+
+        The URL differs between rows only by the id and the filters not at all, so the first row's
+        URL is split around its id and its query string kept: no ``reverse``/``resolve`` per row.
+        """
+        pk = result.pk
+        if self.url_around is not None and type(pk) is int:
+            return f"{self.url_around[0]}{pk}{self.url_around[1]}"
         url = str(cl.url_for_result(result))
-        if self.preserved is None:  # the same filters for every row: resolved once, not per row
-            whole = add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url)
-            self.preserved = whole[len(url):] if whole.startswith(url) and "?" not in url else ""
-            return str(whole)
-        return url + self.preserved
+        whole = str(add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": cl.opts}, url))
+        at = url.rfind(f"/{pk}/")
+        if self.url_around is None and type(pk) is int and at >= 0 and whole.startswith(url) and "?" not in url:
+            self.url_around = (url[:at + 1], whole[at + 1 + len(str(pk)):])
+        return whole
 
 
 def column(cl: Any, result: Any, index: int, name: Any, tag: str, label: Any, empty: str,
