@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import action, display
 from unfold.views import ChangeList
 
@@ -42,9 +41,12 @@ from .filters import (
     WorkQueueFilter,
 )
 from .permissions import ADMIN_ONLY, DESK_ROLES, NOBODY, RoleAdminMixin
+from .rows import RowPlan, share_rows
 from .sla import sla_text
+from .widgets import DeskChoicesDropdownFilter, desk_select
 
 share_headers()
+share_rows()
 S = Complaint.Status
 STATUS_COLOURS = {
     S.RECEIVED: "warning", S.POSTPONED: "warning", S.RETURNED: "danger", S.DISPOSED: "info",
@@ -118,6 +120,7 @@ class DeskChangeList(ChangeList):
 
     def get_results(self, request: HttpRequest) -> None:
         self.desk_headers: list[dict[str, Any]] = []  # filled once by unfold's result_headers (cells.share_headers)
+        self.desk_rows = RowPlan()  # each column's fixed HTML, built once per page (rows.share_rows)
         # The plain list (no filter, search or column order): its ids come from the viewer's narrowest
         # index (an OPD's scope rows), read by ComplaintAdmin.get_paginator.
         # Any parameter but the page may narrow the list outside the admin's own filters (a dashboard
@@ -159,7 +162,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
                     "priority_label")
     list_display_links = ("tracking_number",)
     # Channel and category choices come from the registry and one query, never from the complaint table.
-    list_filter = (WorkQueueFilter, ("status", ChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter,
+    list_filter = (WorkQueueFilter, ("status", DeskChoicesDropdownFilter), RerouteFilter, OpdFilter, QueueFilter,
                    ChannelFilter, CategoryFilter, OverdueFilter, "kind", "is_anonymous", "is_secret")
     list_filter_submit = True
     # Searched by selectors.search.complaint_search (words, number, reporter as the viewer may search).
@@ -174,6 +177,10 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
     actions = (bulk.verify_to_default_opd, bulk.archive_as_spam)
     actions_list = ("walkin",)
     list_before_template = "desk/complaint_list_note.html"
+    # unfold's row template asks ``cl.model_admin.list_sections|length`` twice per row; without the
+    # attribute each ask is a failed lookup that runs dir() over the whole admin (same HTML either way).
+    list_sections = ()
+    conditional_fields: dict[str, str] = {}  # the same for the complaint page's 28 form rows
     # Outside the edit form: the work page holds forms of its own (inline actions, the reply composer).
     change_form_outer_before_template = "desk/complaint_header.html"
     change_form_outer_after_template = "desk/complaint_timeline.html"
@@ -332,6 +339,10 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
         if db_field.name == "category":
             kwargs["queryset"] = Category.objects.select_related("parent")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The page's selects (category, priority, kind…) build their options in one pass (desk/widgets.py)."""
+        return desk_select(super().formfield_for_dbfield(db_field, request, **kwargs))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if not self.has_change_permission(request, obj):

@@ -20,6 +20,7 @@ from ..models import OPD, Category, Complaint, Disposition
 from ..selectors.complaints import awaiting_reroute
 from ..selectors.queues import QUEUE_PARAM, queue_condition, queues_for
 from ..services.deadlines import overdue_complaints
+from .widgets import DeskDropdownForm
 
 OPEN_WORK = (Disposition.State.PENDING, Disposition.State.ACCEPTED)
 
@@ -141,6 +142,7 @@ class CategoryFilter(DropdownFilter):
 
     title = _("kategori")
     parameter_name = "category__id__exact"
+    form_class = DeskDropdownForm  # the options built in one pass, not one template each (desk/widgets.py)
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         return [(str(c.pk), str(c)) for c in Category.objects.select_related("parent").order_by("name")]
