@@ -67,6 +67,7 @@ def varied_city(db):
     some = list(Complaint.objects.order_by("pk")[:12])
     moment = some[0].received_at
     Complaint.objects.filter(pk__in=[c.pk for c in some[:6]]).update(received_at=moment)
+    OpdScope.objects.filter(complaint__in=some[:6]).update(received_at=moment)  # the scope rows' copy follows
     Complaint.objects.filter(pk=some[6].pk).update(title="=HYPERLINK(\"x\")", contact=None, rating=4)
     Complaint.objects.filter(pk=some[7].pk).update(status=Complaint.Status.ARCHIVED, due_at=None)
     Complaint.objects.filter(pk=some[8].pk).update(duplicate_of=some[9], title="+62 @kota -tolong")

@@ -123,33 +123,48 @@ def can_manage_jobs(user: Any) -> bool:
 # ---- reads -------------------------------------------------------------------------------
 
 
-def complaints_visible_to(user: Any, *, within: QuerySet[Complaint] | None = None) -> QuerySet[Complaint]:
+def complaints_visible_to(user: Any, *, within: QuerySet[Complaint] | None = None,
+                          after: tuple[Any, int] | None = None) -> QuerySet[Complaint]:
     """Every complaint ``user`` may see. The base of every complaint list and getter.
 
     ``within``: a complaint queryset to narrow instead of all complaints (a page's own
     ``select_related`` and annotations), so that it is read in the same query as the check.
+    ``after``: only those after the key ``(received_at, id)`` in :func:`received_key` order (keyset
+    reads: the export); an OPD's key is tested on the same scope row as its visibility.
     """
     actor = actor_for(user)
     qs = Complaint.objects.all() if within is None else within
     if actor.can_read_all:
-        return qs
+        return qs if after is None else qs.filter(_key_after(("received_at", "pk"), after))
     if actor.is_opd and actor.opd_id:
         # Every complaint ever disposed to the OPD, through its scope rows (one per OPD and complaint,
         # written with the disposition): a join, so the OPD's list can page along the scope's index.
-        return qs.filter(opd_scopes__opd_id=actor.opd_id)
+        # One filter() call: a second one on this multi-valued relation would join it again.
+        mine = Q(opd_scopes__opd_id=actor.opd_id)
+        return qs.filter(mine if after is None else mine & _key_after(received_key(user), after))
     return qs.none()
 
 
-def newest_first(user: Any) -> tuple[str, ...]:
-    """The order of ``user``'s complaint list when nothing else is asked: newest received first.
-
-    An OPD's list follows its scope rows' copy of ``received_at`` (same values), so PostgreSQL walks
-    the index ``(opd, received_at, complaint)`` instead of every complaint of the city.
-    """
+def received_key(user: Any) -> tuple[str, str]:
+    """The fields of the ``(received_at, id)`` order of ``user``'s complaints (lists, export): an
+    OPD's from its scope rows' copy (same values), so PostgreSQL walks the index
+    ``(opd, received_at, complaint)`` instead of every complaint of the city."""
     actor = actor_for(user)
     if actor.is_opd and actor.opd_id:
-        return ("-opd_scopes__received_at", "-opd_scopes__complaint_id")
-    return ("-received_at", "-pk")
+        return ("opd_scopes__received_at", "opd_scopes__complaint_id")
+    return ("received_at", "pk")
+
+
+def _key_after(fields: tuple[str, str], key: tuple[Any, int]) -> Q:
+    """Rows after ``key`` in the order of ``fields``. The redundant ``>=`` bound lets the database start
+    an index range scan at the key instead of filtering every earlier row (an OR alone does not)."""
+    (at, pk), (value, last) = fields, key
+    return Q(**{f"{at}__gte": value}) & (Q(**{f"{at}__gt": value}) | Q(**{at: value, f"{pk}__gt": last}))
+
+
+def newest_first(user: Any) -> tuple[str, ...]:
+    """The order of ``user``'s complaint list when nothing else is asked: newest received first."""
+    return tuple(f"-{field}" for field in received_key(user))
 
 
 def visible_ids(user: Any) -> QuerySet[Any]:

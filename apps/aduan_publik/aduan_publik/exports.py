@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils import timezone
 
 from . import access, figures
@@ -61,16 +61,10 @@ _RECEIVED_AT = VALUES.index("received_at")
 Row = tuple[Any, ...]
 
 
-def export_queryset(user: Any) -> QuerySet[Complaint]:
-    """The complaints ``user`` may export, in export order: ``(received_at, id)``, a total order."""
-    return access.complaints_visible_to(user).order_by("received_at", "pk")
-
-
-def _after(received_at: datetime, pk: int) -> Q:
-    """Rows after the key ``(received_at, pk)``. The redundant ``>=`` bound lets the database start an
-    index range scan at the key instead of filtering every earlier row (an OR alone does not)."""
-    return Q(received_at__gte=received_at) & (Q(received_at__gt=received_at) | Q(received_at=received_at,
-                                                                                   pk__gt=pk))
+def export_queryset(user: Any, *, after: tuple[datetime, int] | None = None) -> QuerySet[Complaint]:
+    """The complaints ``user`` may export after the key ``after``, in export order: ``(received_at, id)``,
+    a total order (an OPD's along its scope rows' copy of the same values: ``access.received_key``)."""
+    return access.complaints_visible_to(user, after=after).order_by(*access.received_key(user))
 
 
 def export_chunks(user: Any, *, size: int | None = None) -> Iterator[tuple[list[Row], dict[int, list[int]]]]:
@@ -81,7 +75,7 @@ def export_chunks(user: Any, *, size: int | None = None) -> Iterator[tuple[list[
     counted = ExpressionWrapper(figures.counted_q(), output_field=BooleanField())
     after: tuple[datetime, int] | None = None
     while True:
-        page = export_queryset(user) if after is None else export_queryset(user).filter(_after(*after))
+        page = export_queryset(user, after=after)
         limit = min(size, FIRST_CHUNK_ROWS) if after is None else size
         rows = list(page.annotate(counted=counted).values_list(*VALUES)[:limit])
         if not rows:

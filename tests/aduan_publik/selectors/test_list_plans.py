@@ -185,3 +185,23 @@ def test_number_and_identity_search_match_their_trigram_indexes(city, admin_user
         cursor.execute("SET LOCAL enable_indexscan = off")
         text = plan(complaint_search(qs, term, identity=Identity.ALL)[:50])
     assert f"Bitmap Index Scan on {index}" in text, text
+
+
+def test_an_opds_export_walks_its_scope_index_in_order(city, liaison_pu):
+    """The CSV export of an OPD reads each chunk along its scope rows' index from the chunk's key: one
+    join of the scope table (visibility and key on the same row), no sort, no walk over the city."""
+    from aduan_publik import exports
+    from aduan_publik.models import StaffProfile
+
+    StaffProfile.objects.filter(user=liaison_pu).update(opd=city["opd"])
+    liaison_pu.refresh_from_db()
+    liaison_pu.__dict__.pop("_aduan_actor", None)
+    columns = [v for v in exports.VALUES if v != "counted"]
+    first = plan(exports.export_queryset(liaison_pu).values_list(*columns)[:300])  # a chunk
+    assert re.search(r"Index (Only )?Scan using opdscope_opd_received on aduan_publik_opdscope\b", first), first
+    assert first.count("on aduan_publik_opdscope") == 1 and "Sort Key" not in first, first
+    later = plan(exports.export_queryset(liaison_pu, after=(timezone.now() - timedelta(days=2), 10))
+                 .values_list(*columns)[:300])
+    # The chunk's key narrows the same scope row as the visibility, inside the scope's index.
+    assert later.count("on aduan_publik_opdscope") == 1, later
+    assert re.search(r"Index Cond: \(\(opd_id = \d+\) AND \(received_at >= ", later), later

@@ -270,13 +270,13 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
 
     @display(description=_("duplikat dari"))
     def duplicate_label(self, obj: Complaint) -> str:
-        """Only the number (the reporter is told it too): the original may belong to another OPD, whose
-        title and page this viewer must not see; the link answers 404 to those who may not open it."""
+        """The original's number and link, read with the complaint for the viewer (complaint_for_page):
+        an original the viewer may not see (another OPD's) is not named at all."""
         if obj.duplicate_of_id is None:
             return "—"
-        number = getattr(obj, "desk_duplicate_number", None)  # read with the complaint (complaint_for_page)
+        number = getattr(obj, "desk_duplicate_number", None)
         if number is None:
-            number = Complaint.objects.values_list("tracking_number", flat=True).get(pk=obj.duplicate_of_id)
+            return _("aduan lain di luar cakupan Anda")
         return format_html('<a href="{}">{}</a>', reverse("admin:aduan_publik_complaint_change",
                                                           args=[obj.duplicate_of_id]), number)
 

@@ -45,7 +45,9 @@ def complaint_for_page(*, user: Any, pk: Any) -> Complaint:
     failed = Message.objects.filter(FAILED_OUT, complaint=OuterRef("pk"))
     # The original's number by a subquery, not a join: one more join of the complaint table costs
     # PostgreSQL several milliseconds of planning on every page view.
-    original = Complaint.objects.filter(pk=OuterRef("duplicate_of_id")).values("tracking_number")[:1]
+    # Only an original the viewer may see: another OPD's complaint is not named (None).
+    original = (access.complaints_visible_to(user).filter(pk=OuterRef("duplicate_of_id"))
+                .values("tracking_number")[:1])
     within = (Complaint.objects
               .select_related("category__parent", "contact", "kecamatan", "kelurahan")
               .annotate(desk_has_returned=Exists(returned), desk_has_failed=Exists(failed),
