@@ -276,7 +276,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
             return "—"
         number = getattr(obj, "desk_duplicate_number", None)
         if number is None:
-            return _("aduan lain di luar cakupan Anda")
+            return str(_("aduan lain di luar cakupan Anda"))
         return format_html('<a href="{}">{}</a>', reverse("admin:aduan_publik_complaint_change",
                                                           args=[obj.duplicate_of_id]), number)
 
