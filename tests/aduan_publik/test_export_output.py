@@ -56,7 +56,8 @@ def _dispose(*, complaint, opd, **fields) -> None:
     """A disposition written directly (a corner the services never make), with the OPD's scope row
     that the disposition service writes beside every disposition (access reads those)."""
     Disposition.objects.create(complaint=complaint, opd=opd, **fields)
-    OpdScope.objects.get_or_create(complaint=complaint, opd=opd, defaults={"received_at": complaint.received_at})
+    received_at = Complaint.objects.values_list("received_at", flat=True).get(pk=complaint.pk)  # not a stale copy
+    OpdScope.objects.get_or_create(complaint=complaint, opd=opd, defaults={"received_at": received_at})
 
 
 @pytest.fixture
@@ -80,6 +81,10 @@ def varied_city(db):
     with_anonim = Disposition.objects.filter(complaint__is_anonymous=True).values("opd")
     busiest = OPD.objects.filter(pk__in=with_anonim).annotate(n=Count("dispositions")).order_by("-n", "pk").first()
     _dispose(complaint=some[7], opd=busiest, created_at=moment)  # archived, no deadline
+    # The equal receipt times in the liaison's export too, whatever the demo's clock gave this OPD.
+    for complaint in some[:6]:
+        if not Disposition.objects.filter(complaint=complaint, opd=busiest).exists():
+            _dispose(complaint=complaint, opd=busiest, created_at=moment)
     admin = StaffProfile.objects.filter(role=Role.ADMIN).select_related("user").first()
     return {"admin": admin.user, "liaison": make_user("penghubung-uji", Role.LIAISON, busiest)}
 

@@ -84,13 +84,40 @@ def work_page(*, user: Any, complaint: Complaint, everything: bool = False) -> W
     receipts = {name: channel_capabilities(name).delivery_status for name in {m.channel for m in messages}}
     entries = [message_entry(m, complaint, receipts=receipts[m.channel], files=files.by_message.get(m.pk, []))
                for m in messages]
-    entries += [TimelineEntry(at=e.created_at, kind="event", title=e.summary, actor=e.actor_label) for e in events]
+    entries += _event_entries(user, complaint, events)
     entries += [followup_entry(f, files=f.desk_files) for f in followups]  # type: ignore[attr-defined]
     entries += [TimelineEntry(at=a.created_at, kind="file", title=_("Lampiran aduan"), attachments=[a])
                 for a in files.loose]
     entries.sort(key=lambda entry: entry.at)
     return WorkPage(photos=files.photos, threads=threads_of(messages, complaint, files.by_message),
                     followups=followups, timeline=entries, cut=more_messages or more_events)
+
+
+#: Events whose summary names another complaint (``data["original"]`` / ``data["duplicate"]``).
+NAMES_ANOTHER = frozenset({"merged", "merged_in"})
+
+
+def _event_entries(user: Any, complaint: Complaint, events: list[Any]) -> list[TimelineEntry]:
+    """The audit events as timeline entries; a merge's other complaint is named only if ``user`` may see it.
+
+    The summary was written once for everyone («Menerima duplikat ADU-…»): the number of a complaint
+    outside the viewer's scope (another OPD's) is replaced, as on the duplicate's own «duplikat dari»
+    line. One query, and only on a case with a merge.
+    """
+    named = {e.data.get(key) for e in events if e.verb in NAMES_ANOTHER and isinstance(e.data, dict)
+             for key in ("original", "duplicate")} - {None, complaint.tracking_number}
+    hidden: set[str] = set()
+    if named and not access.actor_for(user).can_read_all:
+        seen = access.complaints_visible_to(user).filter(tracking_number__in=named)
+        hidden = named - set(seen.values_list("tracking_number", flat=True))
+    outside = _("aduan lain di luar cakupan Anda")
+    entries = []
+    for e in events:
+        title = e.summary
+        for number in hidden if e.verb in NAMES_ANOTHER else ():
+            title = title.replace(number, outside)
+        entries.append(TimelineEntry(at=e.created_at, kind="event", title=title, actor=e.actor_label))
+    return entries
 
 
 def _latest(queryset: QuerySet[Any], limit: int | None) -> tuple[list[Any], bool]:
