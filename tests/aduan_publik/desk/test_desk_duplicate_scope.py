@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from aduan_publik.models import Complaint, Event
+from aduan_publik.models import Complaint
 from aduan_publik.services.complaints import complaint_create, complaint_merge, complaint_verify
 from aduan_publik.services.dispositions import disposition_return
 from tests.aduan_publik.desk.desk_helpers import change_url, client_for
