@@ -127,6 +127,12 @@ def pages(clients: dict[str, Any], generated: int) -> list[tuple[str, Callable[[
         ("desk list OPD p1", "opd", changelist),
         ("desk list OPD deep page", "opd", changelist + f"?p={opd_deep}"),
         ("desk list OPD search 'jalan rusak'", "opd", changelist + "?q=jalan+rusak"),
+        # Where OPD staff land (their open work, most urgent first) and the sidebar's work queues.
+        ("desk queue OPD landing", "opd", changelist + f"?antrean={opd_id}"),
+        ("desk queue OPD in progress", "opd", changelist + "?tampilan=sedang-dikerjakan"),
+        ("desk queue OPD late", "opd", changelist + "?tampilan=terlambat"),
+        ("desk queue admin to verify", "admin", changelist + "?tampilan=perlu-verifikasi"),
+        ("desk queue admin late", "admin", changelist + "?tampilan=terlambat"),
         ("desk detail admin", "admin", reverse(change, args=[latest[0]])),
         ("desk detail OPD", "opd", reverse(change, args=[theirs])),
         ("dashboard 30", "admin", reverse("admin:index") + "?periode=30"),

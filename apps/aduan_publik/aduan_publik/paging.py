@@ -34,6 +34,9 @@ class CappedPaginator(Paginator):
     """A paginator whose count is exact up to :data:`EXACT_LIMIT` and estimated beyond."""
 
     exact_limit = EXACT_LIMIT
+    #: True for an order no index gives (the work queues' urgency order): every matching row is sorted,
+    #: so even the first page picks its ids first. False: the first page reads its rows in index order.
+    sorted_whole = False
 
     def __init__(self, object_list: Any, per_page: Any, orphans: int = 0, allow_empty_first_page: bool = True,
                  *, ids: Any = None) -> None:
@@ -85,14 +88,18 @@ class CappedPaginator(Paginator):
         return self._get_page(self._rows(bottom, top), number, self)
 
     def _rows(self, bottom: int, top: int) -> Any:
-        """The rows ``bottom:top``. Past the first page of a queryset the page's ids are chosen first,
-        in a subquery that reads only the ordering's index (``WHERE id IN (SELECT id … OFFSET n)``),
-        so the rows skipped by OFFSET never load their columns, joins or annotations (a deferred join).
+        """The rows ``bottom:top``. Past the first page, and on the first page of a list sorted
+        outside any index (:attr:`sorted_whole`), the page's ids are chosen first, in a subquery
+        that reads only the ordering's keys (``WHERE id IN (SELECT id … ORDER BY … LIMIT n OFFSET m)``):
+        rows skipped by OFFSET or sorted past the page never load their columns, joins or
+        annotations (a deferred join).
         """
         if self.ids is not None:
             return self.object_list.filter(pk__in=self.ids[bottom:top])  # type: ignore[attr-defined]  # a queryset
         rows = self.object_list[bottom:top]
-        if bottom == 0 or not isinstance(self.object_list, QuerySet) or not self.object_list.ordered:
+        if bottom == 0 and not self.sorted_whole:
+            return rows
+        if not isinstance(self.object_list, QuerySet) or not self.object_list.ordered:
             return rows
         ids = self.object_list.prefetch_related(None).values("pk")[bottom:top]
         return self.object_list.filter(pk__in=ids)

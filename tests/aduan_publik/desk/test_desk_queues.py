@@ -73,6 +73,18 @@ def test_queue_order_is_darurat_then_overdue_then_nearest_deadline(admin_client_
     assert "terlambat 3 hari" in body and "1 hari kerja lagi" in body and "3 hari kerja lagi" in body
 
 
+def test_a_queue_page_sorts_ids_before_reading_rows(admin_client_, contact):
+    """Urgency is no index's order: a queue's first page picks its ids in a subquery (a deferred join),
+    the plain list reads its rows in index order; the same rows in the same order either way."""
+    made = [new(contact, f"Aduan {i}") for i in range(3)]
+    Complaint.objects.filter(pk=made[1].pk).update(priority="urgent")
+    response = admin_client_.get(queue_url("perlu-verifikasi"))
+    assert response.context["cl"].paginator.sorted_whole is True
+    assert rows(response.content.decode()) == [made[1].tracking_number, made[0].tracking_number,
+                                               made[2].tracking_number]
+    assert admin_client_.get(LIST_URL).context["cl"].paginator.sorted_whole is False
+
+
 def test_opd_queues_use_their_own_disposition(liaison_pu_client, liaison_pu, operator_pu, admin_user, opd_pu,
                                               opd_dlh, contact, category_jalan):
     pending, working, drafted, late = (new(contact, t, category=category_jalan) for t in ("A", "B", "C", "D"))

@@ -209,9 +209,13 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
 
     def get_ordering(self, request: HttpRequest) -> Any:
         """Work queues (and an OPD's landing queue) put the most urgent first, not the newest."""
-        if request.GET.get(QUEUE_PARAM) or request.GET.get("antrean"):
+        if self._urgency_ordered(request):
             return URGENCY_ORDER
         return access.newest_first(request.user)
+
+    @staticmethod
+    def _urgency_ordered(request: HttpRequest) -> bool:
+        return bool(request.GET.get(QUEUE_PARAM) or request.GET.get("antrean"))
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet[Complaint],
                            search_term: str) -> tuple[QuerySet[Complaint], bool]:
@@ -226,6 +230,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
                                   ids=getattr(request, "desk_list_ids", None))
         if request.GET.get(SEARCH_VAR, "").strip():
             paginator.exact_limit = COUNT_LIMIT
+        paginator.sorted_whole = self._urgency_ordered(request)
         return paginator
 
     def has_desk_admin_permission(self, request: HttpRequest) -> bool:

@@ -183,7 +183,9 @@ class Complaint(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "due_at"]),
+            # The admins' «Terlambat» queue (status, due_at range) sorted most urgent first: the sort
+            # keys are in the index, so the page's ids come from it alone (no heap row per late complaint).
+            models.Index(fields=["status", "due_at", "priority", "received_at", "id"], name="complaint_status_due"),
             # Integrators sync "what changed since" ordered by it (the API's ?ordering=updated_at).
             models.Index(fields=["updated_at", "id"], name="complaint_updated_id"),
             # The lists (desk, portal, API) page newest first: deep pages walk this index, never sort.
