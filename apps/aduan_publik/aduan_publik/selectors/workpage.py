@@ -104,8 +104,8 @@ def _event_entries(user: Any, complaint: Complaint, events: list[Any]) -> list[T
     outside the viewer's scope (another OPD's) is replaced, as on the duplicate's own «duplikat dari»
     line. One query, and only on a case with a merge.
     """
-    named = {e.data.get(key) for e in events if e.verb in NAMES_ANOTHER and isinstance(e.data, dict)
-             for key in ("original", "duplicate")} - {None, complaint.tracking_number}
+    named = {str(e.data[key]) for e in events if e.verb in NAMES_ANOTHER and isinstance(e.data, dict)
+             for key in ("original", "duplicate") if e.data.get(key)} - {complaint.tracking_number}
     hidden: set[str] = set()
     if named and not access.actor_for(user).can_read_all:
         seen = access.complaints_visible_to(user).filter(tracking_number__in=named)
