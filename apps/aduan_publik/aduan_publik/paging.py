@@ -141,7 +141,8 @@ def _count_capped(ids: QuerySet[Any], limit: int) -> tuple[int, int | None]:
     if connection.vendor == "postgresql":
         # The function runs EXPLAIN on the text: the parameters are bound into it the way Django's
         # client-side binding sends them anyway (quoted literals), never pasted.
-        estimate, estimate_params = f"{ESTIMATE_FUNCTION}(%s)", [connection.ops.compose_sql(whole_sql, whole_params)]
+        text = connection.ops.compose_sql(whole_sql, whole_params)  # type: ignore[attr-defined]
+        estimate, estimate_params = f"{ESTIMATE_FUNCTION}(%s)", [text]
     else:
         estimate, estimate_params = f"(SELECT COUNT(*) FROM ({whole_sql}) whole_list)", list(whole_params)  # noqa: S608
     # Only the compiled SQL of Django querysets is pasted; every value stays a parameter.
