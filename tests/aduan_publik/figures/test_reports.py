@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from io import BytesIO
 
@@ -91,3 +92,14 @@ def test_leaders_get_last_month_once(october, leader_user, admin_user):
 def test_the_complaint_list_links_opd_staff_to_their_reports(liaison_pu):
     body = client_for(liaison_pu).get("/desk/aduan_publik/complaint/").content.decode()
     assert 'href="/desk/laporan/"' in body
+
+
+@pytest.mark.parametrize("today, expected", [(date(2026, 12, 1), "2026-11"), (date(2027, 1, 15), "2026-12")])
+def test_the_reports_page_offers_the_last_whole_month_first(admin_user, monkeypatch, today, expected):
+    """A monthly report is of a finished month (the one mailed to leaders): on the 1st at 00:05 the
+    month just begun holds nothing yet. The month running stays in the list, not chosen."""
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: today)
+    page = client_for(admin_user).get("/desk/laporan/").content.decode()
+    assert re.search(rf'<option value="{expected}" selected>', page), page
+    running = f"{today.year}-{today.month:02d}"
+    assert f'<option value="{running}">' in page
