@@ -97,9 +97,8 @@ class CappedPaginator(Paginator):
         if self.ids is not None:
             return self.object_list.filter(pk__in=self.ids[bottom:top])  # type: ignore[attr-defined]  # a queryset
         rows = self.object_list[bottom:top]
-        if bottom == 0 and not self.sorted_whole:
-            return rows
-        if not isinstance(self.object_list, QuerySet) or not self.object_list.ordered:
+        first_in_index_order = bottom == 0 and not self.sorted_whole
+        if first_in_index_order or not isinstance(self.object_list, QuerySet) or not self.object_list.ordered:
             return rows
         ids = self.object_list.prefetch_related(None).values("pk")[bottom:top]
         return self.object_list.filter(pk__in=ids)

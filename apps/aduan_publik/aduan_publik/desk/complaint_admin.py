@@ -24,7 +24,7 @@ from ..paging import DeskPaginator
 from ..selectors.complaints import complaint_list_queryset, own_disposition
 from ..selectors.queues import QUEUE_PARAM, URGENCY_ORDER, with_urgency
 from ..selectors.search import COUNT_LIMIT, complaint_search, identity_for
-from ..selectors.workpage import EVERYTHING_PARAM, RECENT, complaint_for_page, work_page
+from ..selectors.workpage import EVERYTHING_PARAM, OUTSIDE_SCOPE, RECENT, complaint_for_page, work_page
 from ..services.complaints import complaint_update
 from ..services.deadlines import OVERDUE_STATUSES
 from ..workflow import WorkflowError
@@ -281,7 +281,7 @@ class ComplaintAdmin(RoleAdminMixin, ModelAdmin):
             return "—"
         number = getattr(obj, "desk_duplicate_number", None)
         if number is None:
-            return str(_("aduan lain di luar cakupan Anda"))
+            return str(OUTSIDE_SCOPE)
         return format_html('<a href="{}">{}</a>', reverse("admin:aduan_publik_complaint_change",
                                                           args=[obj.duplicate_of_id]), number)
 

@@ -44,9 +44,8 @@ def _opd_choices(user: Any) -> list[tuple[str, str]]:
 def reports_page(admin_site: Any, request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
     """The form; the month chosen at first is the last whole one (the report mailed to leaders), not
     the month running, which holds nothing yet on its first morning."""
-    months = _months()
-    year, month = reports.previous_month(timezone.localdate())
-    context = {**admin_site.each_context(request), "title": _("Laporan bulanan"), "months": months,
+    year, month = reports.previous_month()
+    context = {**admin_site.each_context(request), "title": _("Laporan bulanan"), "months": _months(),
                "opds": _opd_choices(request.user), "error": error,
                "chosen_month": request.GET.get("bulan") or f"{year}-{month:02d}",
                "chosen_opd": request.GET.get("opd", "")}

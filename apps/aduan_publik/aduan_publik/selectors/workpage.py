@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import access
 from ..channels.registry import channel_capabilities
@@ -93,6 +94,8 @@ def work_page(*, user: Any, complaint: Complaint, everything: bool = False) -> W
                     followups=followups, timeline=entries, cut=more_messages or more_events)
 
 
+#: What the desk says in place of the number of a complaint the viewer may not see (another OPD's).
+OUTSIDE_SCOPE = gettext_lazy("aduan lain di luar cakupan Anda")
 #: Events whose summary names another complaint (``data["original"]`` / ``data["duplicate"]``).
 NAMES_ANOTHER = frozenset({"merged", "merged_in"})
 
@@ -110,7 +113,7 @@ def _event_entries(user: Any, complaint: Complaint, events: list[Any]) -> list[T
     if named and not access.actor_for(user).can_read_all:
         seen = access.complaints_visible_to(user).filter(tracking_number__in=named)
         hidden = named - set(seen.values_list("tracking_number", flat=True))
-    outside = _("aduan lain di luar cakupan Anda")
+    outside = str(OUTSIDE_SCOPE)
     entries = []
     for e in events:
         title = e.summary
