@@ -103,3 +103,5 @@ def test_the_reports_page_offers_the_last_whole_month_first(admin_user, monkeypa
     assert re.search(rf'<option value="{expected}" selected>', page), page
     running = f"{today.year}-{today.month:02d}"
     assert f'<option value="{running}">' in page
+    bad = client_for(admin_user).get("/desk/laporan/unduh.pdf", {"bulan": f"{today.year}-99"})
+    assert bad.status_code == 400 and re.search(rf'<option value="{expected}" selected>', bad.content.decode())

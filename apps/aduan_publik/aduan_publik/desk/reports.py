@@ -44,10 +44,11 @@ def _opd_choices(user: Any) -> list[tuple[str, str]]:
 def reports_page(admin_site: Any, request: HttpRequest, *, error: str = "", status: int = 200) -> HttpResponse:
     """The form; the month chosen at first is the last whole one (the report mailed to leaders), not
     the month running, which holds nothing yet on its first morning."""
-    year, month = reports.previous_month()
+    chosen = request.GET.get("bulan", "")
+    if reports.parse_month(chosen) is None:  # none yet, or the bad one the error names
+        chosen = "{}-{:02d}".format(*reports.previous_month())
     context = {**admin_site.each_context(request), "title": _("Laporan bulanan"), "months": _months(),
-               "opds": _opd_choices(request.user), "error": error,
-               "chosen_month": request.GET.get("bulan") or f"{year}-{month:02d}",
+               "opds": _opd_choices(request.user), "error": error, "chosen_month": chosen,
                "chosen_opd": request.GET.get("opd", "")}
     return TemplateResponse(request, "desk/reports.html", context, status=status)
 
